@@ -1,0 +1,122 @@
+"""Organisations, the staff who belong to them and the roles they hold."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """A body that takes part in Samraad: the central service, a municipality, a centre."""
+
+    class Kind(models.TextChoices):
+        CENTRAL = "central", _("Central service")
+        MUNICIPALITY = "municipality", _("Municipality")
+        DROP_IN_CENTRE = "drop_in_centre", _("Drop-in centre")
+        RESIDENTIAL = "residential", _("Residential service")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    # The official four-digit municipality code (kommunekode), only for municipalities.
+    municipality_code = models.CharField(_("municipality code"), max_length=4, unique=True, null=True, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    # A drop-in centre or residential service lies in a municipality.
+    municipality = models.ForeignKey(
+        "self",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="institutions",
+        limit_choices_to={"kind": "municipality"},
+    )
+    # A municipality that has joined the shared counseling pool.
+    participating = models.BooleanField(_("takes part in the shared service"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="municipality", municipality_code__isnull=False)
+                | (~models.Q(kind="municipality") & models.Q(municipality_code__isnull=True)),
+                name="municipality_code_only_on_municipalities",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.municipality_code:
+            return f"{self.name} ({self.municipality_code})"
+        return self.name
+
+    @property
+    def is_central(self) -> bool:
+        return self.kind == self.Kind.CENTRAL
+
+
+class Role(models.TextChoices):
+    COUNSELOR = "counselor", _("Counselor")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    COORDINATOR = "coordinator", _("Coordinator")
+    CASEWORKER = "caseworker", _("Caseworker")
+    DROP_IN_STAFF = "drop_in_staff", _("Drop-in staff")
+    CARE_STAFF = "care_staff", _("Care staff")
+    ADMIN = "admin", _("Administrator")
+
+
+class User(AbstractUser):
+    """A member of staff. Young people never have an account."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="staff",
+        null=True,
+        blank=True,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The roles this person holds, read once per request."""
+        cached: frozenset[str] | None = getattr(self, "_roles_cache", None)
+        if cached is None:
+            cached = frozenset(self.role_grants.values_list("role", flat=True)) if self.pk else frozenset()
+            self._roles_cache = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+class RoleGrant(models.Model):
+    """One role held by one staff member in their organisation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["user", "role"]
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="one_grant_per_role")]
+
+    def __str__(self) -> str:
+        return self.get_role_display()

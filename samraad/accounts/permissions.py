@@ -1,0 +1,105 @@
+"""The one place that answers "may this person do this to that object".
+
+Views, the API, the admin and the WebSocket consumers all ask here. Objects are fetched through
+`get_<thing>_for(user, id)`, which answers 404 alike for "does not exist" and "not yours", so an
+outsider cannot learn which ids exist.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from samraad.accounts.models import Organisation, Role, User
+
+
+class Perm(enum.StrEnum):
+    SEE_STAFF_PAGES = "see_staff_pages"
+    VIEW_ORGANISATION = "view_organisation"
+    ADMINISTER_ORGANISATION = "administer_organisation"
+    ADMINISTER_STAFF_MEMBER = "administer_staff_member"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    VIEW_NUMBERS = "view_numbers"
+    USE_CONSOLE = "use_console"
+    SUPERVISE = "supervise"
+
+
+def is_staff_member(user: Any) -> bool:
+    """An active, signed-in person who belongs to an organisation (or runs the platform)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_superuser or user.organisation_id)
+
+
+def _in_central_service(user: User) -> bool:
+    return user.organisation is not None and user.organisation.is_central
+
+
+def can(user: Any, perm: Perm, obj: Model | None = None) -> bool:
+    """Returns whether `user` may do `perm`, to `obj` where the permission concerns an object."""
+    if not is_staff_member(user):
+        return False
+    if user.is_superuser:
+        return True
+    match perm:
+        case Perm.SEE_STAFF_PAGES:
+            return True
+        case Perm.VIEW_ORGANISATION:
+            return isinstance(obj, Organisation) and obj.pk == user.organisation_id
+        case Perm.ADMINISTER_ORGANISATION:
+            if obj is None:
+                return user.has_role(Role.ADMIN)
+            return isinstance(obj, Organisation) and obj.pk == user.organisation_id and user.has_role(Role.ADMIN)
+        case Perm.ADMINISTER_STAFF_MEMBER:
+            if obj is None:
+                return user.has_role(Role.ADMIN)
+            return (
+                isinstance(obj, User)
+                and obj.organisation_id == user.organisation_id
+                and not obj.is_superuser
+                and user.has_role(Role.ADMIN)
+            )
+        case Perm.VIEW_AUDIT_LOG:
+            return user.has_role(Role.ADMIN)
+        case Perm.VIEW_NUMBERS:
+            if not user.has_role(Role.COORDINATOR):
+                return False
+            if obj is None or _in_central_service(user):
+                return True
+            return isinstance(obj, Organisation) and obj.pk == user.organisation_id
+        case Perm.USE_CONSOLE:
+            return user.has_role(Role.COUNSELOR, Role.SUPERVISOR)
+        case Perm.SUPERVISE:
+            return user.has_role(Role.SUPERVISOR)
+    return False
+
+
+def organisations_visible_to(user: Any) -> QuerySet[Organisation]:
+    """Organisations whose internal settings `user` may see."""
+    if not is_staff_member(user):
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(pk=user.organisation_id)
+
+
+def staff_administered_by(user: Any) -> QuerySet[User]:
+    """Staff accounts `user` may administer."""
+    if not can(user, Perm.ADMINISTER_STAFF_MEMBER):
+        return User.objects.none()
+    if user.is_superuser:
+        return User.objects.all()
+    return User.objects.filter(organisation_id=user.organisation_id, is_superuser=False)
+
+
+def get_organisation_for(user: Any, organisation_id: uuid.UUID | str) -> Organisation:
+    """Returns the organisation if `user` may see it; 404 whether it is missing or not theirs."""
+    try:
+        return organisations_visible_to(user).get(pk=organisation_id)
+    except (Organisation.DoesNotExist, ValidationError, ValueError, TypeError) as error:
+        raise Http404 from error

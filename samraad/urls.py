@@ -1,0 +1,13 @@
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from samraad.admin_site import site as admin_site
+from samraad.api.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="accounts:start", permanent=False)),
+    path("", include("samraad.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin_site.urls),
+    path("api/", api.urls),
+]
