@@ -1,0 +1,230 @@
+"""Browser tests: a real Chromium (Playwright) against the real server, started as `make run` starts it.
+
+The server runs in a subprocess on its own throwaway SQLite file in a temporary SAMRAAD_VAR_DIR, with
+the demo data, so these tests never touch pytest-django's test database. Nothing may leave loopback.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, sync_playwright
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+E2E_DIR = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT = 30.0
+WCAG_21_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"width": 360, "height": 740}
+_DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "client", "admin_client"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Marks every test under tests/e2e as `browser`; refuses any that would use the test database."""
+    for item in items:
+        if E2E_DIR not in item.path.parents:
+            continue
+        item.add_marker(pytest.mark.browser)
+        fixturenames = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") or fixturenames & _DB_FIXTURES:
+            raise pytest.UsageError(
+                f"{item.nodeid}: browser tests talk to the server subprocess, not the test database"
+            )
+
+
+# --- Chromium -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests"
+        if os.environ.get("SAMRAAD_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{reason} (SAMRAAD_REQUIRE_BROWSER=1)")
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+# --- The server -----------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _server_environment(var_dir: Path) -> dict[str, str]:
+    environment = dict(os.environ)
+    # Its own SQLite file and in-memory layers, whatever database the rest of the suite uses.
+    environment.pop("DATABASE_URL", None)
+    environment.pop("REDIS_URL", None)
+    environment.update(
+        DJANGO_SETTINGS_MODULE="samraad.settings",
+        SAMRAAD_DEMO="1",
+        SAMRAAD_VAR_DIR=str(var_dir),
+        SAMRAAD_HTTPS="0",
+        DEBUG="0",
+    )
+    return environment
+
+
+def _manage(environment: dict[str, str], *arguments: str) -> None:
+    result = subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
+        [sys.executable, "manage.py", *arguments],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"manage.py {' '.join(arguments)} failed:\n{result.stdout}\n{result.stderr}")
+
+
+def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback http only
+                if response.status == 200:
+                    return
+        except urllib.error.HTTPError as error:
+            # It answers, but not with the sign-in page: waiting longer will not help.
+            pytest.fail(f"the server answered {url} with {error.code}:\n{log.read_text(errors='replace')}")
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    pytest.fail(
+        f"the server did not answer {url} within {SERVER_START_TIMEOUT:.0f} s:\n{log.read_text(errors='replace')}"
+    )
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Returns the base URL (ending in "/") of a demo server on a free loopback port."""
+    var_dir = tmp_path_factory.mktemp("samraad-var")
+    environment = _server_environment(var_dir)
+    _manage(environment, "setup_demo")
+    _manage(environment, "collectstatic", "--noinput", "-v0")
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}/"
+    log = var_dir / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603 - fixed arguments, our own interpreter
+            [sys.executable, "-m", "uvicorn", "samraad.asgi:application"]
+            + ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+            cwd=REPO_ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_answering(f"{base_url}login/", process, log)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+# --- One phone per test ---------------------------------------------------------------------
+
+
+@dataclass
+class Problems:
+    """What a page did that the product must never do."""
+
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        url = message.location.get("url", "")
+        self.console_errors.append(f"{message.text} ({url or '?'})")
+
+    def on_page_error(self, error: object) -> None:
+        self.console_errors.append(f"uncaught: {error}")
+
+    def on_request(self, request: Request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in {"data", "blob", "about"}:
+            return
+        if f"{parts.scheme}://{parts.netloc}" != self.origin:
+            self.foreign_requests.append(f"{request.method} {request.url}")
+
+
+@pytest.fixture
+def context(browser: Browser, server: str) -> Iterator[BrowserContext]:
+    """A fresh phone (360 × 740, Danish) that must log no console error and ask no other origin."""
+    parts = urlsplit(server)
+    problems = Problems(origin=f"{parts.scheme}://{parts.netloc}")
+    phone = browser.new_context(viewport=PHONE, locale="da-DK", base_url=server)
+    phone.set_default_timeout(5_000)
+    phone.on("console", problems.on_console)
+    phone.on("weberror", lambda web_error: problems.on_page_error(web_error.error))
+    phone.on("request", problems.on_request)
+    yield phone
+    phone.close()
+    assert problems.console_errors == [], "console errors (CSP violations show here):\n" + "\n".join(
+        problems.console_errors
+    )
+    assert problems.foreign_requests == [], "requests to another origin:\n" + "\n".join(problems.foreign_requests)
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+# --- Accessibility --------------------------------------------------------------------------
+
+_axe = Axe()
+
+
+def assert_no_axe_violations(page: Page) -> None:
+    """Fails with a readable list if axe-core finds a WCAG 2.1 A or AA violation on the page."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_21_AA_TAGS}, "resultTypes": ["violations"]}
+    violations = _axe.run(page, options=options).response["violations"]
+    if not violations:
+        return
+    language = page.locator("html").get_attribute("lang")
+    lines = [f"{len(violations)} WCAG 2.1 AA violation(s) on {page.url} (html lang={language}):"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            lines.append(f"    at {' '.join(str(part) for part in node['target'])}")
+    pytest.fail("\n".join(lines), pytrace=False)
