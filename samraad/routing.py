@@ -7,6 +7,8 @@ from typing import Any
 from channels.generic.websocket import WebsocketConsumer
 from django.urls import re_path
 
+from samraad.counseling.routing import websocket_urlpatterns as counseling_routes
+
 
 class UnknownPathConsumer(WebsocketConsumer):
     """Refuses a socket to a path nobody serves, without a server error in the log."""
@@ -16,5 +18,6 @@ class UnknownPathConsumer(WebsocketConsumer):
 
 
 websocket_urlpatterns: list[Any] = [
+    *counseling_routes,
     re_path(r"", UnknownPathConsumer.as_asgi()),
 ]

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "csp",
     "samraad.accounts",
     "samraad.audit",
+    "samraad.rota",
+    "samraad.counseling",
     "samraad.api",
 ]
 
@@ -111,6 +113,20 @@ else:
 
 # Days a conversation's text is kept before the retention purge deletes it (numbers stay).
 SAMRAAD_RETENTION_DAYS = env_int("SAMRAAD_RETENTION_DAYS", 180, minimum=1)
+# The chat's limits (docs/protocol.md): a frame's size, a message's length, how fast a socket may
+# send, and how long a side may be gone before the conversation moves on without it.
+SAMRAAD_CHAT_MAX_FRAME_BYTES = env_int("SAMRAAD_CHAT_MAX_FRAME_BYTES", 16 * 1024, minimum=1024)
+SAMRAAD_CHAT_MAX_BODY_CHARS = env_int("SAMRAAD_CHAT_MAX_BODY_CHARS", 4000, minimum=100)
+SAMRAAD_CHAT_FRAMES_PER_SECOND = env_int("SAMRAAD_CHAT_FRAMES_PER_SECOND", 10, minimum=1)
+SAMRAAD_CHAT_FRAME_BURST = env_int("SAMRAAD_CHAT_FRAME_BURST", 20, minimum=1)
+SAMRAAD_CHAT_HELLO_TIMEOUT_S = env_int("SAMRAAD_CHAT_HELLO_TIMEOUT_S", 10, minimum=1)
+SAMRAAD_CHAT_HEARTBEAT_S = env_int("SAMRAAD_CHAT_HEARTBEAT_S", 15, minimum=1)
+SAMRAAD_CHAT_YOUNG_GRACE_S = env_int("SAMRAAD_CHAT_YOUNG_GRACE_S", 120, minimum=1)
+SAMRAAD_CHAT_COUNSELOR_GRACE_S = env_int("SAMRAAD_CHAT_COUNSELOR_GRACE_S", 90, minimum=1)
+# Municipal web sites allowed to embed the chat widget (frame-ancestors), e.g. https://aarhus.dk
+SAMRAAD_WIDGET_ORIGINS = env_list("SAMRAAD_WIDGET_ORIGINS", [])
+SAMRAAD_RESUME_ATTEMPTS_PER_HOUR = env_int("SAMRAAD_RESUME_ATTEMPTS_PER_HOUR", 20, minimum=1)
+
 # Keys that encrypt message text at rest, newest first; older ones only decrypt (rotation).
 SAMRAAD_MESSAGE_KEYS = env_list("SAMRAAD_MESSAGE_KEYS", [])
 

@@ -10,8 +10,10 @@ from ninja.security import django_auth
 
 from samraad.accounts.models import Organisation, Role
 from samraad.accounts.permissions import Perm, can, get_organisation_for, organisations_visible_to
+from samraad.counseling.api import router as chat_router
 
 api = NinjaAPI(title="Samraad API", version="1", urls_namespace="api", docs_url=None)
+api.add_router("/chat", chat_router)
 
 
 class MunicipalityOut(Schema):

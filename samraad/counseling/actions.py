@@ -1,0 +1,529 @@
+"""The only door to a change in the chat: open, resume, send, take, transfer, end, rate, block.
+
+Each `do_*` runs in one transaction, takes the conversation's row lock before it reads state,
+and lets events leave only after commit (`send_event`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from samraad.accounts.models import Organisation, User
+from samraad.accounts.permissions import Perm, can
+from samraad.counseling import tokens, waiting
+from samraad.counseling.errors import Refused
+from samraad.counseling.models import Block, Conversation, Message, Note, Topic
+from samraad.lib.events import conversation_group, counselor_group, pool_group, send_event, waiting_group
+from samraad.rota.models import Presence
+
+State = Conversation.State
+Side = Conversation.Side
+
+
+@dataclass(frozen=True)
+class Opened:
+    conversation: Conversation
+    token: str
+    resume_code: str
+
+
+# --- frames that leave the server --------------------------------------------------------------
+def message_frame(message: Message) -> dict[str, Any]:
+    return {
+        "type": "msg",
+        "seq": message.seq,
+        "sender": message.sender,
+        "body": message.body,
+        "at": message.created_at.isoformat(),
+        "client_id": message.client_id,
+    }
+
+
+def state_frame(conversation: Conversation) -> dict[str, Any]:
+    return {"type": "state", "conversation": str(conversation.id), "state": conversation.state}
+
+
+def conversation_summary(conversation: Conversation) -> dict[str, Any]:
+    """What a counselor sees of a conversation before opening it: never its text."""
+    return {
+        "conversation": str(conversation.id),
+        "kind": conversation.kind,
+        "state": conversation.state,
+        "municipality": conversation.municipality.name if conversation.municipality else None,
+        "municipality_code": conversation.municipality.municipality_code if conversation.municipality else None,
+        "topic": conversation.topic or None,
+        "nickname": conversation.nickname or None,
+        "queued_at": conversation.queued_at.isoformat() if conversation.queued_at else None,
+    }
+
+
+def _deliver(group: str, frame: dict[str, Any], *, origin: str = "") -> None:
+    # `origin` is the sending socket's channel name: it has its answer already (ack), the
+    # person's other tabs still hear of it.
+    send_event(group, {"type": "deliver", "frame": frame, "origin": origin})
+
+
+# --- the young person --------------------------------------------------------------------------
+def check_municipality(code: str | None) -> Organisation | None:
+    if code in (None, ""):
+        return None
+    municipality = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, municipality_code=code).first()
+    if municipality is None:
+        raise Refused("bad_municipality", "Unknown municipality code.")
+    return municipality
+
+
+def check_topic(topic: str | None) -> str:
+    if topic in (None, ""):
+        return ""
+    if topic not in Topic.values:
+        raise Refused("bad_topic", "Unknown topic.")
+    return str(topic)
+
+
+@transaction.atomic
+def do_open_conversation(
+    *,
+    municipality_code: str | None,
+    topic: str | None,
+    nickname: str | None,
+    letter: str | None = None,
+    now: datetime | None = None,
+) -> Opened:
+    """Opens an anonymous chat (or, with `letter`, a letter for the letter box) and returns it
+    with its token and resume code, the only time either exists in clear."""
+    now = now or timezone.now()
+    municipality = check_municipality(municipality_code)
+    nickname = " ".join((nickname or "").split())[:40]
+    token, resume_code = tokens.new_token(), tokens.new_resume_code()
+    conversation = Conversation.objects.create(
+        kind=Conversation.Kind.LETTER if letter is not None else Conversation.Kind.CHAT,
+        municipality=municipality,
+        topic=check_topic(topic),
+        nickname=nickname,
+        token_hash=tokens.hash_token(token),
+        resume_code_hash=tokens.hash_resume_code(resume_code),
+        queued_at=now,
+        young_seen_at=now,
+    )
+    if letter is not None:
+        _append(conversation, Side.YOUNG, None, "", letter)
+    announce_queue()
+    return Opened(conversation, token, resume_code)
+
+
+def check_conversation_for_token(token: str) -> Conversation | None:
+    return Conversation.objects.select_related("municipality").filter(token_hash=tokens.hash_token(token)).first()
+
+
+@transaction.atomic
+def do_resume(resume_code: str) -> tuple[Conversation, str] | None:
+    """Returns the conversation with a fresh token (the old one stops working), or None."""
+    code_hash = tokens.hash_resume_code(resume_code)
+    conversation = Conversation.objects.select_for_update().filter(resume_code_hash=code_hash).first()
+    if conversation is None:
+        return None
+    token = tokens.new_token()
+    conversation.token_hash = tokens.hash_token(token)
+    conversation.save(update_fields=["token_hash", "updated_at"])
+    return conversation, token
+
+
+def _locked(conversation_id: uuid.UUID | str) -> Conversation:
+    try:
+        return Conversation.objects.select_for_update().get(pk=conversation_id)
+    except (Conversation.DoesNotExist, ValueError) as error:
+        raise Refused("not_found", "No such conversation.") from error
+
+
+def _append(conversation: Conversation, sender: str, author: User | None, client_id: str, body: str) -> Message:
+    # The caller holds the row lock, so the next number is ours alone: no gap, no twin.
+    conversation.last_seq += 1
+    conversation.save(update_fields=["last_seq", "updated_at"])
+    return Message.objects.create(
+        conversation=conversation,
+        seq=conversation.last_seq,
+        sender=sender,
+        author=author,
+        client_id=client_id,
+        body=body,
+    )
+
+
+@transaction.atomic
+def do_post_message(
+    conversation_id: uuid.UUID | str,
+    *,
+    sender: str,
+    author: User | None,
+    client_id: str,
+    body: str,
+    origin: str = "",
+) -> tuple[Message, bool]:
+    """Stores a message and returns it with whether it is new. A resend with a `client_id`
+    already stored returns the stored message and stores nothing."""
+    conversation = _locked(conversation_id)
+    existing = Message.objects.filter(conversation=conversation, sender=sender, client_id=client_id).first()
+    if existing is not None:
+        return existing, False
+    if sender == Side.COUNSELOR and (author is None or conversation.counselor_id != author.pk):
+        raise Refused("not_yours", "This conversation is not yours.")
+    if conversation.state in (State.ENDED, State.ABANDONED):
+        raise Refused("ended", "The conversation has ended.")
+    if sender == Side.YOUNG:
+        if conversation.blocked_until and conversation.blocked_until > timezone.now():
+            raise Refused("blocked", "This conversation is closed for now.")
+        if conversation.kind == Conversation.Kind.LETTER:
+            raise Refused("letter", "A letter is answered by a counselor; it takes no more messages.")
+    message = _append(conversation, sender, author, client_id, body)
+    _deliver(conversation_group(conversation.id), message_frame(message), origin=origin)
+    return message, True
+
+
+def messages_after(conversation_id: uuid.UUID | str, seq: int) -> list[Message]:
+    return list(Message.objects.filter(conversation_id=conversation_id, seq__gt=seq).order_by("seq"))
+
+
+@transaction.atomic
+def do_mark_read(conversation_id: uuid.UUID | str, *, side: str, seq: int, user: User | None = None) -> None:
+    conversation = _locked(conversation_id)
+    if side == Side.COUNSELOR and (user is None or conversation.counselor_id != user.pk):
+        raise Refused("not_yours", "This conversation is not yours.")
+    seq = min(seq, conversation.last_seq)
+    field = "young_read_seq" if side == Side.YOUNG else "counselor_read_seq"
+    if seq <= getattr(conversation, field):
+        return
+    setattr(conversation, field, seq)
+    conversation.save(update_fields=[field, "updated_at"])
+    frame = {"type": "read", "conversation": str(conversation.id), "side": side, "seq": seq}
+    _deliver(conversation_group(conversation.id), frame)
+
+
+@transaction.atomic
+def do_rate(conversation_id: uuid.UUID | str, *, rating: int, comment: str) -> None:
+    conversation = _locked(conversation_id)
+    if conversation.state != State.ENDED:
+        raise Refused("not_ended", "A conversation is rated after it has ended.")
+    if conversation.rating is not None:
+        raise Refused("rated", "This conversation has been rated already.")
+    conversation.rating = rating
+    conversation.rating_comment = comment.strip()[:1000]
+    conversation.save(update_fields=["rating", "rating_comment", "updated_at"])
+
+
+# --- ending ------------------------------------------------------------------------------------
+@transaction.atomic
+def do_end(conversation_id: uuid.UUID | str, *, side: str, user: User | None = None) -> Conversation:
+    conversation = _locked(conversation_id)
+    if side == Side.COUNSELOR and (user is None or conversation.counselor_id != user.pk):
+        raise Refused("not_yours", "This conversation is not yours.")
+    if conversation.state in (State.ENDED, State.ABANDONED):
+        return conversation
+    was_waiting = conversation.state == State.WAITING
+    conversation.state = State.ABANDONED if was_waiting and side == Side.YOUNG else State.ENDED
+    conversation.ended_at = timezone.now()
+    conversation.save(update_fields=["state", "ended_at", "updated_at"])
+    _deliver(conversation_group(conversation.id), state_frame(conversation))
+    if was_waiting:
+        announce_queue()
+    return conversation
+
+
+# --- counselors --------------------------------------------------------------------------------
+def _presence(user: User, *, lock: bool = False) -> Presence:
+    presence, _ = Presence.objects.get_or_create(user=user)
+    if lock:
+        presence = Presence.objects.select_for_update().get(pk=presence.pk)
+    return presence
+
+
+def check_console_user(user: Any) -> User:
+    if not can(user, Perm.USE_CONSOLE):
+        raise Refused("forbidden", "Only counselors and supervisors use the console.")
+    return user
+
+
+@transaction.atomic
+def do_set_shift(user: User, *, on: bool) -> Presence:
+    check_console_user(user)
+    presence = _presence(user, lock=True)
+    presence.on_shift = on
+    presence.seen_at = timezone.now()
+    presence.save(update_fields=["on_shift", "seen_at", "changed_at"])
+    announce_queue()
+    return presence
+
+
+def held_by(user: User) -> list[Conversation]:
+    """The conversations a counselor holds now (active chats and letters being answered)."""
+    return list(
+        Conversation.objects.select_related("municipality")
+        .filter(counselor=user, state=State.ACTIVE)
+        .order_by("assigned_at")
+    )
+
+
+def _assign(conversation: Conversation, user: User, now: datetime) -> None:
+    conversation.state = State.ACTIVE
+    conversation.counselor = user
+    conversation.assigned_at = conversation.assigned_at or now
+    conversation.counselor_seen_at = now
+    conversation.save(update_fields=["state", "counselor", "assigned_at", "counselor_seen_at", "updated_at"])
+    _deliver(conversation_group(conversation.id), state_frame(conversation))
+    send_event(counselor_group(user.pk), {"type": "assigned", "conversation": str(conversation.id)})
+
+
+@transaction.atomic
+def do_take(user: User, conversation_id: uuid.UUID | None = None) -> Conversation | None:
+    """Takes the next waiting chat (or the given waiting letter) for `user`; None when there is
+    none. Never gives one conversation to two counselors, also with many workers."""
+    check_console_user(user)
+    presence = _presence(user, lock=True)  # serialises one counselor's own takes
+    if not presence.on_shift:
+        raise Refused("off_shift", "Go on shift to take conversations.")
+    now = timezone.now()
+    waiting_ones = Conversation.objects.filter(state=State.WAITING)
+    if conversation_id is None:
+        held = Conversation.objects.filter(counselor=user, state=State.ACTIVE, kind=Conversation.Kind.CHAT).count()
+        if held >= presence.capacity:
+            raise Refused("capacity", "You have as many conversations as you can take.")
+        candidates = waiting_ones.filter(kind=Conversation.Kind.CHAT).order_by("queued_at", "created_at")
+    else:
+        candidates = waiting_ones.filter(kind=Conversation.Kind.LETTER, pk=conversation_id)
+    conversation = candidates.select_for_update(skip_locked=True).first()
+    if conversation is None:
+        if conversation_id is not None:
+            raise Refused("not_found", "That letter is not waiting any more.")
+        return None
+    _assign(conversation, user, now)
+    announce_queue()
+    return conversation
+
+
+@transaction.atomic
+def do_transfer(conversation_id: uuid.UUID | str, *, user: User, to_user_id: int) -> Conversation:
+    conversation = _locked(conversation_id)
+    if conversation.counselor_id != user.pk or conversation.state != State.ACTIVE:
+        raise Refused("not_yours", "This conversation is not yours.")
+    colleague = User.objects.filter(pk=to_user_id, is_active=True).first()
+    if colleague is None or colleague.pk == user.pk or not can(colleague, Perm.USE_CONSOLE):
+        raise Refused("bad_colleague", "Choose a colleague who is on shift.")
+    presence = _presence(colleague, lock=True)
+    if not presence.on_shift:
+        raise Refused("bad_colleague", "Choose a colleague who is on shift.")
+    Note.objects.create(conversation=conversation, author=user, body=f"Transferred by {user} to {colleague}.")
+    send_event(counselor_group(user.pk), {"type": "released", "conversation": str(conversation.id)})
+    _assign(conversation, colleague, timezone.now())
+    return conversation
+
+
+def console_view(conversation_id: uuid.UUID | str, user: User) -> dict[str, Any] | None:
+    """What a counselor's console shows of a conversation they hold, or None if they do not."""
+    conversation = (
+        Conversation.objects.select_related("municipality").filter(pk=conversation_id, counselor=user).first()
+    )
+    if conversation is None:
+        return None
+    notes = conversation.notes.select_related("author").order_by("created_at")
+    return {
+        **conversation_summary(conversation),
+        "last_seq": conversation.last_seq,
+        "young_read_seq": conversation.young_read_seq,
+        "counselor_read_seq": conversation.counselor_read_seq,
+        "history": [message_frame(message) for message in conversation.messages.order_by("seq")],
+        "notes": [{"body": note.body, "author": str(note.author), "at": note.created_at.isoformat()} for note in notes],
+    }
+
+
+def check_held(conversation_id: uuid.UUID | str, user: User) -> Conversation:
+    """Returns the conversation if `user` holds it; one answer for "missing" and "not yours"."""
+    conversation = Conversation.objects.filter(pk=conversation_id, counselor=user).first()
+    if conversation is None:
+        raise Refused("not_yours", "This conversation is not yours.")
+    return conversation
+
+
+@transaction.atomic
+def do_add_note(conversation_id: uuid.UUID | str, *, user: User, body: str) -> Note:
+    conversation = check_held(conversation_id, user)
+    note = Note.objects.create(conversation=conversation, author=user, body=body)
+    frame = {
+        "type": "note",
+        "conversation": str(conversation.id),
+        "body": note.body,
+        "author": str(user),
+        "at": note.created_at.isoformat(),
+    }
+    send_event(counselor_group(user.pk), {"type": "deliver", "frame": frame, "origin": ""})
+    return note
+
+
+@transaction.atomic
+def do_set_topic(conversation_id: uuid.UUID | str, *, user: User, topic: str) -> Conversation:
+    conversation = check_held(conversation_id, user)
+    conversation.topic = check_topic(topic)
+    conversation.save(update_fields=["topic", "updated_at"])
+    return conversation
+
+
+@transaction.atomic
+def do_block(conversation_id: uuid.UUID | str, *, user: User, minutes: int, reason: str) -> Block:
+    """Keeps the sender out for `minutes`: this conversation at once, and new ones from the same
+    connection once its socket has written the day's salted hash into the block."""
+    conversation = _locked(conversation_id)
+    if conversation.counselor_id != user.pk:
+        raise Refused("not_yours", "This conversation is not yours.")
+    until = timezone.now() + timedelta(minutes=minutes)
+    block = Block.objects.create(conversation=conversation, until=until, created_by=user, reason=reason)
+    conversation.blocked_until = until
+    conversation.state = State.ENDED
+    conversation.ended_at = conversation.ended_at or timezone.now()
+    conversation.save(update_fields=["blocked_until", "state", "ended_at", "updated_at"])
+    _deliver(conversation_group(conversation.id), state_frame(conversation))
+    send_event(conversation_group(conversation.id), {"type": "blocked", "block": block.pk})
+    return block
+
+
+def do_attach_block_source(block_id: int, source_hash: str) -> None:
+    Block.objects.filter(pk=block_id, source_hash="").update(source_hash=source_hash)
+
+
+def is_source_blocked(source_hash: str, now: datetime | None = None) -> bool:
+    return bool(source_hash) and Block.objects.filter(source_hash=source_hash, until__gt=now or timezone.now()).exists()
+
+
+# --- the queue ---------------------------------------------------------------------------------
+def waiting_chats() -> list[Conversation]:
+    return list(
+        Conversation.objects.select_related("municipality")
+        .filter(state=State.WAITING, kind=Conversation.Kind.CHAT)
+        .order_by("queued_at", "created_at")
+    )
+
+
+def waiting_letters() -> list[Conversation]:
+    return list(
+        Conversation.objects.select_related("municipality")
+        .filter(state=State.WAITING, kind=Conversation.Kind.LETTER)
+        .order_by("queued_at")
+    )
+
+
+def available_counselors(now: datetime | None = None) -> list[Presence]:
+    """Counselors on shift whose console has been seen within the grace period."""
+    now = now or timezone.now()
+    since = now - timedelta(seconds=settings.SAMRAAD_CHAT_COUNSELOR_GRACE_S)
+    return list(
+        Presence.objects.filter(on_shift=True, seen_at__gte=since).annotate(
+            held=Count(
+                "user__conversations",
+                filter=Q(user__conversations__state=State.ACTIVE, user__conversations__kind=Conversation.Kind.CHAT),
+            )
+        )
+    )
+
+
+def is_open(now: datetime | None = None) -> bool:
+    """Whether anyone can answer a chat now; otherwise the young person is offered a letter."""
+    return bool(available_counselors(now))
+
+
+def queue_estimates(now: datetime | None = None) -> dict[str, Any]:
+    """What a waiting young person needs for an honest estimate, given their position."""
+    counselors = available_counselors(now)
+    held = [(p.capacity, p.held) for p in counselors]  # type: ignore[attr-defined]
+    free = sum(max(capacity - count, 0) for capacity, count in held)
+    busy = sum(min(count, capacity) for capacity, count in held)
+    recent = (
+        Conversation.objects.filter(state=State.ENDED, kind=Conversation.Kind.CHAT, assigned_at__isnull=False)
+        .order_by("-ended_at")
+        .values_list("assigned_at", "ended_at")[:50]
+    )
+    handle_s = waiting.mean_handle_s([(end - start).total_seconds() for start, end in recent if end and start])
+    return {"free_slots": free, "busy_slots": busy, "handle_s": handle_s}
+
+
+def queue_snapshot(chats: list[Conversation] | None = None) -> dict[str, Any]:
+    """What every console on shift sees of the queue: who waits (never what they wrote) and
+    which colleagues are on shift to transfer to."""
+    chats = waiting_chats() if chats is None else chats
+    colleagues = (
+        Presence.objects.filter(pk__in=[presence.pk for presence in available_counselors()])
+        .select_related("user")
+        .order_by("user__first_name", "user__username")
+    )
+    return {
+        "waiting": [conversation_summary(conversation) for conversation in chats + waiting_letters()],
+        "colleagues": [{"id": presence.user_id, "name": str(presence.user)} for presence in colleagues],
+    }
+
+
+def announce_queue() -> None:
+    """After commit: tells waiting young people their positions and consoles the queue."""
+
+    def publish() -> None:
+        chats = waiting_chats()
+        estimates = queue_estimates()
+        order = [str(conversation.id) for conversation in chats]
+        send_event(waiting_group(), {"type": "queue.positions", "order": order, "estimates": estimates})
+        send_event(pool_group(), {"type": "queue.snapshot", **queue_snapshot(chats)})
+
+    transaction.on_commit(publish)
+
+
+def queue_frame(conversation_id: str, order: list[str], estimates: dict[str, Any]) -> dict[str, Any] | None:
+    if conversation_id not in order:
+        return None
+    position = order.index(conversation_id) + 1
+    return {"type": "queue", "position": position, "eta_s": waiting.estimate_wait_s(position, **estimates)}
+
+
+# --- presence over time ------------------------------------------------------------------------
+def do_touch(*, young: list[str], counselor: list[str], consoles: list[int], now: datetime | None = None) -> None:
+    """One heartbeat for every socket a worker holds, in three statements."""
+    now = now or timezone.now()
+    if young:
+        Conversation.objects.filter(pk__in=young).update(young_seen_at=now)
+    if counselor:
+        Conversation.objects.filter(pk__in=counselor).update(counselor_seen_at=now)
+    if consoles:
+        Presence.objects.filter(user_id__in=consoles).update(seen_at=now)
+
+
+def do_sweep(now: datetime | None = None) -> tuple[int, int]:
+    """Moves conversations on whose side has gone: a young person gone while waiting has left
+    (abandoned); a counselor gone from an active chat returns it to the queue, at its old place.
+    Returns (abandoned, returned). Safe to run in every worker at once."""
+    now = now or timezone.now()
+    young_gone = now - timedelta(seconds=settings.SAMRAAD_CHAT_YOUNG_GRACE_S)
+    counselor_gone = now - timedelta(seconds=settings.SAMRAAD_CHAT_COUNSELOR_GRACE_S)
+    abandoned = returned = 0
+    with transaction.atomic():
+        for conversation in Conversation.objects.select_for_update(skip_locked=True).filter(
+            state=State.WAITING, kind=Conversation.Kind.CHAT, young_seen_at__lt=young_gone
+        ):
+            conversation.state = State.ABANDONED
+            conversation.ended_at = conversation.young_seen_at
+            conversation.save(update_fields=["state", "ended_at", "updated_at"])
+            abandoned += 1
+        for conversation in Conversation.objects.select_for_update(skip_locked=True).filter(
+            state=State.ACTIVE, kind=Conversation.Kind.CHAT, counselor_seen_at__lt=counselor_gone
+        ):
+            released = {"type": "released", "conversation": str(conversation.id)}
+            send_event(counselor_group(conversation.counselor_id or 0), released)
+            conversation.state = State.WAITING
+            conversation.counselor = None
+            conversation.save(update_fields=["state", "counselor", "updated_at"])
+            _deliver(conversation_group(conversation.id), state_frame(conversation))
+            returned += 1
+        if abandoned or returned:
+            announce_queue()
+    return abandoned, returned

@@ -1,0 +1,123 @@
+"""The young person's HTTP endpoints: open a chat or a letter, come back with a resume code.
+
+They carry no ambient credentials (no cookie is read), so they need no CSRF token and any
+client can call them. Secrets travel only in request and response bodies.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.responses import Status
+from pydantic import StringConstraints
+
+from samraad.counseling import actions
+from samraad.counseling.errors import Refused
+from samraad.counseling.frames import check_body
+from samraad.counseling.sources import source_hash
+from samraad.lib.ratelimit import allow
+
+router = Router(tags=["chat"])
+
+Code = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
+Short = Annotated[str, StringConstraints(max_length=40)]
+
+
+class OpenIn(Schema):
+    municipality: Code | None = None
+    topic: Annotated[str, StringConstraints(max_length=20)] | None = None
+    nickname: Short | None = None
+
+
+class LetterIn(OpenIn):
+    body: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+
+class OpenedOut(Schema):
+    conversation: uuid.UUID
+    token: str
+    resume_code: str
+
+
+class ResumeIn(Schema):
+    resume_code: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
+class ResumedOut(Schema):
+    conversation: uuid.UUID
+    token: str
+
+
+class StatusOut(Schema):
+    open: bool
+    waiting: int
+
+
+class ErrorOut(Schema):
+    code: str
+    detail: str
+
+
+def _source(request: HttpRequest) -> str:
+    return source_hash(request.META.get("REMOTE_ADDR"))
+
+
+def _refused(refusal: Refused) -> ErrorOut:
+    return ErrorOut(code=refusal.code, detail=refusal.detail)
+
+
+def _open(request: HttpRequest, payload: OpenIn, letter: str | None) -> Status[Schema]:
+    source = _source(request)
+    if not allow(f"open:{source}", limit=30, window_s=3600):
+        return Status(429, ErrorOut(code="rate_limited", detail="Too many new conversations; try again later."))
+    if actions.is_source_blocked(source):
+        return Status(403, ErrorOut(code="blocked", detail="This connection is closed for now."))
+    try:
+        opened = actions.do_open_conversation(
+            municipality_code=payload.municipality, topic=payload.topic, nickname=payload.nickname, letter=letter
+        )
+    except Refused as refusal:
+        return Status(422, _refused(refusal))
+    return Status(
+        201, OpenedOut(conversation=opened.conversation.id, token=opened.token, resume_code=opened.resume_code)
+    )
+
+
+@router.post("/conversations", response={201: OpenedOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut}, auth=None)
+def open_conversation(request: HttpRequest, payload: OpenIn) -> Status[Schema]:
+    """Opens an anonymous chat. The token goes in the socket's first frame; the resume code is
+    for the person to note down."""
+    return _open(request, payload, letter=None)
+
+
+@router.post("/letters", response={201: OpenedOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut}, auth=None)
+def open_letter(request: HttpRequest, payload: LetterIn) -> Status[Schema]:
+    """Leaves a letter for the letter box, answered later and read with the resume code."""
+    try:
+        check_body(payload.body)
+    except Refused as refusal:
+        return Status(422, _refused(refusal))
+    return _open(request, payload, letter=payload.body)
+
+
+@router.post("/resume", response={200: ResumedOut, 404: ErrorOut, 429: ErrorOut}, auth=None)
+def resume(request: HttpRequest, payload: ResumeIn) -> Status[Schema]:
+    """Returns the conversation for a resume code with a fresh token; the old token stops working."""
+    if not allow(f"resume:{_source(request)}", limit=settings.SAMRAAD_RESUME_ATTEMPTS_PER_HOUR, window_s=3600):
+        return Status(429, ErrorOut(code="rate_limited", detail="Too many attempts; try again later."))
+    found = actions.do_resume(payload.resume_code)
+    if found is None:
+        # One answer whether the code never existed or its conversation was deleted.
+        return Status(404, ErrorOut(code="not_found", detail="No conversation has that code."))
+    conversation, token = found
+    return Status(200, ResumedOut(conversation=conversation.id, token=token))
+
+
+@router.get("/status", response=StatusOut, auth=None)
+def status(request: HttpRequest) -> StatusOut:
+    """Whether a counselor can answer a chat now; if not, the page offers a letter."""
+    return StatusOut(open=actions.is_open(), waiting=len(actions.waiting_chats()))

@@ -1,0 +1,362 @@
+"""The chat's two sockets: the young person's (`/ws/chat/`) and the counselor's console
+(`/ws/console/`). Thin: parse a frame, call an action, send the answer. See docs/protocol.md."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from datetime import datetime
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from samraad.accounts.second_factor import session_is_verified
+from samraad.counseling import actions, frames
+from samraad.counseling.errors import Refused
+from samraad.counseling.heartbeat import heartbeat
+from samraad.counseling.models import Conversation
+from samraad.counseling.sources import scope_source_hash
+from samraad.lib.events import conversation_group, counselor_group, pool_group, waiting_group
+
+Side = Conversation.Side
+State = Conversation.State
+
+# Close codes (docs/protocol.md).
+CLOSE_TOO_LARGE = 1009
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_HELLO_TIMEOUT = 4408
+CLOSE_FLOOD = 4429
+
+db = database_sync_to_async
+
+
+class FrameBudget:
+    """A token bucket: `rate` frames a second with bursts of `burst`, counted in memory only."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+        self.refusals = 0
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        self.refusals += 1
+        return False
+
+
+class _Socket(AsyncWebsocketConsumer):
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+
+    def _budget(self) -> FrameBudget:
+        return FrameBudget(settings.SAMRAAD_CHAT_FRAMES_PER_SECOND, settings.SAMRAAD_CHAT_FRAME_BURST)
+
+    async def _within_budget(self) -> bool:
+        """Refuses a frame over the rate; closes a socket that keeps flooding."""
+        if self.budget.take():
+            return True
+        if self.budget.refusals > settings.SAMRAAD_CHAT_FRAME_BURST * 2:
+            await self.send_frame(Refused("flood", "Too many frames; the connection is closed.").as_frame())
+            await self.close(code=CLOSE_FLOOD)
+        else:
+            await self.send_frame(Refused("rate_limited", "Too many frames; slow down. Nothing was stored.").as_frame())
+        return False
+
+    async def _refuse(self, refusal: Refused) -> None:
+        await self.send_frame(refusal.as_frame())
+        if refusal.code == "too_large":
+            await self.close(code=CLOSE_TOO_LARGE)
+
+
+class ChatConsumer(_Socket):
+    """The young person's socket. Nothing but `hello` is accepted until it has named a
+    conversation by its token."""
+
+    conversation_id: str | None = None
+    state: str = ""
+
+    async def connect(self) -> None:
+        self.budget = self._budget()
+        self.source = scope_source_hash(self.scope)  # in memory only; written only into a block
+        await self.accept()
+        self.hello_timer = asyncio.get_running_loop().call_later(
+            settings.SAMRAAD_CHAT_HELLO_TIMEOUT_S, lambda: asyncio.ensure_future(self._hello_timeout())
+        )
+
+    async def _hello_timeout(self) -> None:
+        if self.conversation_id is None:
+            await self.send_frame(Refused("hello_timeout", "Send hello first.").as_frame())
+            await self.close(code=CLOSE_HELLO_TIMEOUT)
+
+    async def disconnect(self, code: int) -> None:
+        self.hello_timer.cancel()
+        if self.conversation_id is not None:
+            heartbeat.remove(heartbeat.young, self.conversation_id)
+            await self.channel_layer.group_discard(conversation_group(self.conversation_id), self.channel_name)
+            await self.channel_layer.group_discard(waiting_group(), self.channel_name)
+            await db(actions.do_touch)(young=[self.conversation_id], counselor=[], consoles=[])
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not await self._within_budget():
+            return
+        try:
+            frame = frames.parse_young_frame(text_data)
+            if self.conversation_id is None:
+                if not isinstance(frame, frames.Hello):
+                    await self.send_frame(Refused("hello_first", "The first frame must be hello.").as_frame())
+                    await self.close(code=CLOSE_UNAUTHENTICATED)
+                    return
+                await self.hello(frame)
+            elif isinstance(frame, frames.Hello):
+                raise Refused("bad_frame", "Hello is sent once.")
+            elif isinstance(frame, frames.YoungMsg):
+                message, _ = await db(actions.do_post_message)(
+                    self.conversation_id,
+                    sender=Side.YOUNG,
+                    author=None,
+                    client_id=frame.client_id,
+                    body=frame.body,
+                    origin=self.channel_name,
+                )
+                await self.send_frame({"type": "ack", "client_id": frame.client_id, "seq": message.seq})
+            elif isinstance(frame, frames.Typing):
+                await self._typing()
+            elif isinstance(frame, frames.Read):
+                await db(actions.do_mark_read)(self.conversation_id, side=Side.YOUNG, seq=frame.seq)
+            elif isinstance(frame, frames.End):
+                await db(actions.do_end)(self.conversation_id, side=Side.YOUNG)
+            elif isinstance(frame, frames.Rate):
+                await db(actions.do_rate)(self.conversation_id, rating=frame.rating, comment=frame.comment)
+                await self.send_frame({"type": "rated", "rating": frame.rating})
+        except Refused as refusal:
+            await self._refuse(refusal)
+
+    async def hello(self, frame: frames.Hello) -> None:
+        conversation = await db(actions.check_conversation_for_token)(frame.token)
+        if conversation is None:
+            await self.send_frame(Refused("bad_token", "Unknown or expired conversation.").as_frame())
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        if await db(actions.is_source_blocked)(self.source):
+            await self.send_frame(Refused("blocked", "This connection is closed for now.").as_frame())
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.hello_timer.cancel()
+        self.conversation_id = str(conversation.id)
+        self.state = conversation.state
+        await self.channel_layer.group_add(conversation_group(conversation.id), self.channel_name)
+        heartbeat.add(heartbeat.young, self.conversation_id)
+        await db(actions.do_touch)(young=[self.conversation_id], counselor=[], consoles=[])
+        await self.send_frame(
+            {
+                "type": "welcome",
+                "conversation": self.conversation_id,
+                "kind": conversation.kind,
+                "state": conversation.state,
+                "last_seq": conversation.last_seq,
+            }
+        )
+        for message in await db(actions.messages_after)(conversation.id, frame.last_seq):
+            await self.send_frame(actions.message_frame(message))
+        if conversation.counselor_read_seq:
+            await self.send_frame({"type": "read", "side": Side.COUNSELOR, "seq": conversation.counselor_read_seq})
+        if conversation.state == State.WAITING and conversation.kind == Conversation.Kind.CHAT:
+            await self.channel_layer.group_add(waiting_group(), self.channel_name)
+            order = [str(c.id) for c in await db(actions.waiting_chats)()]
+            await self._send_position(order, await db(actions.queue_estimates)())
+
+    async def _typing(self) -> None:
+        # Typing is not stored: nothing to commit, so it goes straight to the group.
+        frame = {"type": "typing", "conversation": self.conversation_id, "side": Side.YOUNG}
+        await self.channel_layer.group_send(
+            conversation_group(self.conversation_id),  # type: ignore[arg-type]
+            {"type": "deliver", "frame": frame, "origin": self.channel_name},
+        )
+
+    async def _send_position(self, order: list[str], estimates: dict[str, Any]) -> None:
+        frame = actions.queue_frame(self.conversation_id or "", order, estimates)
+        if frame is not None:
+            await self.send_frame(frame)
+
+    # --- group events --------------------------------------------------------------------------
+    async def deliver(self, event: dict[str, Any]) -> None:
+        frame = event["frame"]
+        if event.get("origin") == self.channel_name or frame.get("side") == Side.YOUNG and frame["type"] == "typing":
+            return
+        if frame["type"] == "state":
+            self.state = frame["state"]
+            if self.state != State.WAITING:
+                await self.channel_layer.group_discard(waiting_group(), self.channel_name)
+        await self.send_frame(frame)
+
+    async def queue_positions(self, event: dict[str, Any]) -> None:
+        if self.state == State.WAITING:
+            await self._send_position(event["order"], event["estimates"])
+
+    async def blocked(self, event: dict[str, Any]) -> None:
+        await db(actions.do_attach_block_source)(event["block"], self.source)
+        await self.close(code=CLOSE_FORBIDDEN)
+
+
+class ConsoleConsumer(_Socket):
+    """A counselor's console: signed in with both factors and holding the counselor role."""
+
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        verified = await db(session_is_verified)(self.user, self.scope.get("session"))
+        try:
+            await db(actions.check_console_user)(self.user)
+        except Refused:
+            verified = False
+        if not verified:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.budget = self._budget()
+        self.held: set[str] = set()
+        self.on_shift = False
+        await self.accept()
+        await self.channel_layer.group_add(counselor_group(self.user.pk), self.channel_name)
+        heartbeat.add(heartbeat.consoles, self.user.pk)
+        presence = await db(actions._presence)(self.user)
+        await self._set_shift_locally(presence.on_shift)
+        await self.send_frame({"type": "shift", "on": presence.on_shift, "capacity": presence.capacity})
+        for conversation in await db(actions.held_by)(self.user):
+            await self.assigned({"conversation": str(conversation.id)})
+        if self.on_shift:
+            await self._send_snapshot()
+
+    async def disconnect(self, code: int) -> None:
+        if not hasattr(self, "held"):
+            return
+        heartbeat.remove(heartbeat.consoles, self.user.pk)
+        for conversation_id in self.held:
+            heartbeat.remove(heartbeat.counselor, conversation_id)
+            await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
+        await self.channel_layer.group_discard(counselor_group(self.user.pk), self.channel_name)
+        await self.channel_layer.group_discard(pool_group(), self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not await self._within_budget():
+            return
+        try:
+            frame = frames.parse_console_frame(text_data)
+            await self.dispatch_frame(frame)
+        except Refused as refusal:
+            await self._refuse(refusal)
+
+    async def dispatch_frame(self, frame: Any) -> None:  # noqa: C901 - one branch per frame type
+        user = self.user
+        if isinstance(frame, frames.Shift):
+            presence = await db(actions.do_set_shift)(user, on=frame.on)
+            await self._set_shift_locally(presence.on_shift)
+            await self.send_frame({"type": "shift", "on": presence.on_shift, "capacity": presence.capacity})
+            if presence.on_shift:
+                await self._send_snapshot()
+        elif isinstance(frame, frames.Take):
+            taken = await db(actions.do_take)(user, frame.conversation)
+            if taken is None:
+                raise Refused("none_waiting", "Nobody is waiting right now.")
+        elif isinstance(frame, frames.ConsoleMsg):
+            message, _ = await db(actions.do_post_message)(
+                frame.conversation,
+                sender=Side.COUNSELOR,
+                author=user,
+                client_id=frame.client_id,
+                body=frame.body,
+                origin=self.channel_name,
+            )
+            ack = {
+                "type": "ack",
+                "conversation": str(frame.conversation),
+                "client_id": frame.client_id,
+                "seq": message.seq,
+            }
+            await self.send_frame(ack)
+        elif isinstance(frame, frames.ConsoleTyping):
+            if str(frame.conversation) not in self.held:
+                raise Refused("not_yours", "This conversation is not yours.")
+            event_frame = {"type": "typing", "conversation": str(frame.conversation), "side": Side.COUNSELOR}
+            await self.channel_layer.group_send(
+                conversation_group(frame.conversation),
+                {"type": "deliver", "frame": event_frame, "origin": self.channel_name},
+            )
+        elif isinstance(frame, frames.ConsoleRead):
+            await db(actions.do_mark_read)(frame.conversation, side=Side.COUNSELOR, seq=frame.seq, user=user)
+        elif isinstance(frame, frames.ConsoleEnd):
+            await db(actions.do_end)(frame.conversation, side=Side.COUNSELOR, user=user)
+        elif isinstance(frame, frames.Transfer):
+            await db(actions.do_transfer)(frame.conversation, user=user, to_user_id=frame.to)
+        elif isinstance(frame, frames.NoteFrame):
+            await db(actions.do_add_note)(frame.conversation, user=user, body=frame.body)
+        elif isinstance(frame, frames.TopicFrame):
+            conversation = await db(actions.do_set_topic)(frame.conversation, user=user, topic=frame.topic)
+            await self.send_frame({"type": "topic", "conversation": str(conversation.id), "topic": conversation.topic})
+        elif isinstance(frame, frames.BlockFrame):
+            await db(actions.do_block)(frame.conversation, user=user, minutes=frame.minutes, reason=frame.reason)
+
+    async def _set_shift_locally(self, on: bool) -> None:
+        self.on_shift = on
+        if on:
+            await self.channel_layer.group_add(pool_group(), self.channel_name)
+        else:
+            await self.channel_layer.group_discard(pool_group(), self.channel_name)
+
+    async def _send_snapshot(self) -> None:
+        await self.queue_snapshot(await db(actions.queue_snapshot)())
+
+    # --- group events --------------------------------------------------------------------------
+    async def assigned(self, event: dict[str, Any]) -> None:
+        conversation_id = event["conversation"]
+        details = await db(actions.console_view)(conversation_id, self.user)
+        if details is None:
+            return
+        if conversation_id not in self.held:
+            self.held.add(conversation_id)
+            heartbeat.add(heartbeat.counselor, conversation_id)
+            await self.channel_layer.group_add(conversation_group(conversation_id), self.channel_name)
+        await self.send_frame({"type": "assigned", **details})
+
+    async def released(self, event: dict[str, Any]) -> None:
+        conversation_id = event["conversation"]
+        if conversation_id in self.held:
+            self.held.discard(conversation_id)
+            heartbeat.remove(heartbeat.counselor, conversation_id)
+            await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
+        await self.send_frame({"type": "released", "conversation": conversation_id})
+
+    async def deliver(self, event: dict[str, Any]) -> None:
+        frame = event["frame"]
+        if event.get("origin") == self.channel_name:
+            return
+        if frame["type"] == "typing" and frame.get("side") == Side.COUNSELOR:
+            return
+        await self.send_frame(frame)
+
+    async def queue_snapshot(self, event: dict[str, Any]) -> None:
+        if not self.on_shift:
+            return
+        now = time.time()
+        waiting = []
+        for item in event["waiting"]:
+            queued = item.get("queued_at")
+            waited = None
+            if queued:
+                waited = max(0, int(now - datetime.fromisoformat(queued).timestamp()))
+            waiting.append({**item, "waiting_s": waited})
+        await self.send_frame({"type": "queue", "waiting": waiting, "colleagues": event.get("colleagues", [])})
+
+    async def queue_positions(self, event: dict[str, Any]) -> None:
+        """Meant for waiting young people; a console ignores it."""
+
+    async def blocked(self, event: dict[str, Any]) -> None:
+        """Meant for the blocked young person's socket; the console has its state frame."""

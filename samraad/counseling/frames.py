@@ -1,0 +1,184 @@
+"""The shapes of WebSocket frames, declared once: consumers, tests and docs/protocol.md use them.
+
+Every frame is one JSON object with a `type`. Incoming frames are parsed strictly: unknown
+fields, wrong types and out-of-range values are refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any, Literal
+
+from django.conf import settings
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+from samraad.counseling.errors import Refused
+
+ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Seq = Annotated[int, Field(ge=0, le=2**31 - 1)]
+# JSON has no UUID type: ids arrive as strings, the one place where strict parsing gives way.
+ConversationId = Annotated[uuid.UUID, Field(strict=False)]
+
+
+class _Frame(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+# --- young person -> server --------------------------------------------------------------------
+class Hello(_Frame):
+    type: Literal["hello"]
+    token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    last_seq: Seq = 0
+
+
+class YoungMsg(_Frame):
+    type: Literal["msg"]
+    client_id: ClientId
+    body: str
+
+
+class Typing(_Frame):
+    type: Literal["typing"]
+
+
+class Read(_Frame):
+    type: Literal["read"]
+    seq: Seq
+
+
+class End(_Frame):
+    type: Literal["end"]
+
+
+class Rate(_Frame):
+    type: Literal["rate"]
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[str, StringConstraints(max_length=1000)] = ""
+
+
+YoungFrame = Annotated[Hello | YoungMsg | Typing | Read | End | Rate, Field(discriminator="type")]
+
+
+# --- counselor console -> server ---------------------------------------------------------------
+class Shift(_Frame):
+    type: Literal["shift"]
+    on: bool
+
+
+class Take(_Frame):
+    """Takes the next waiting chat, or (with `conversation`) a waiting letter."""
+
+    type: Literal["take"]
+    conversation: ConversationId | None = None
+
+
+class ConsoleMsg(_Frame):
+    type: Literal["msg"]
+    conversation: ConversationId
+    client_id: ClientId
+    body: str
+
+
+class ConsoleTyping(_Frame):
+    type: Literal["typing"]
+    conversation: ConversationId
+
+
+class ConsoleRead(_Frame):
+    type: Literal["read"]
+    conversation: ConversationId
+    seq: Seq
+
+
+class ConsoleEnd(_Frame):
+    type: Literal["end"]
+    conversation: ConversationId
+
+
+class Transfer(_Frame):
+    type: Literal["transfer"]
+    conversation: ConversationId
+    to: Annotated[int, Field(ge=1)]
+
+
+class NoteFrame(_Frame):
+    type: Literal["note"]
+    conversation: ConversationId
+    body: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+
+class TopicFrame(_Frame):
+    type: Literal["topic"]
+    conversation: ConversationId
+    topic: Annotated[str, StringConstraints(max_length=20)]
+
+
+class BlockFrame(_Frame):
+    type: Literal["block"]
+    conversation: ConversationId
+    minutes: Annotated[int, Field(ge=1, le=60 * 24 * 30)]
+    reason: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+ConsoleFrame = Annotated[
+    Shift
+    | Take
+    | ConsoleMsg
+    | ConsoleTyping
+    | ConsoleRead
+    | ConsoleEnd
+    | Transfer
+    | NoteFrame
+    | TopicFrame
+    | BlockFrame,
+    Field(discriminator="type"),
+]
+
+_young = TypeAdapter(YoungFrame)
+_console = TypeAdapter(ConsoleFrame)
+
+
+def _parse(adapter: TypeAdapter[Any], text: str | None) -> Any:
+    if text is None:
+        raise Refused("bad_frame", "Frames are JSON text, not binary.")
+    if len(text.encode("utf-8", "surrogatepass")) > settings.SAMRAAD_CHAT_MAX_FRAME_BYTES:
+        raise Refused("too_large", f"A frame may be at most {settings.SAMRAAD_CHAT_MAX_FRAME_BYTES} bytes.")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise Refused("bad_json", "The frame is not valid JSON.") from error
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        raise Refused("bad_frame", "A frame is a JSON object with a string `type`.")
+    try:
+        frame = adapter.validate_python(data)
+    except ValidationError as error:
+        kinds = {item["type"] for item in error.errors()}
+        if "union_tag_invalid" in kinds:
+            raise Refused("unknown_type", f"Unknown frame type {data['type'][:40]!r}.") from error
+        fields = ", ".join(sorted({".".join(str(p) for p in item["loc"][1:]) or "frame" for item in error.errors()}))
+        raise Refused("bad_frame", f"Wrong or missing fields: {fields}.") from error
+    body = getattr(frame, "body", None)
+    if body is not None:
+        check_body(body)
+    return frame
+
+
+def check_body(body: str) -> None:
+    """Refuses a message text that is empty, too long or not valid text."""
+    if not body.strip():
+        raise Refused("empty", "A message needs some text.")
+    if len(body) > settings.SAMRAAD_CHAT_MAX_BODY_CHARS:
+        raise Refused("too_long", f"A message may be at most {settings.SAMRAAD_CHAT_MAX_BODY_CHARS} characters.")
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise Refused("bad_frame", "The message holds characters that are not valid text.") from error
+
+
+def parse_young_frame(text: str | None) -> Any:
+    return _parse(_young, text)
+
+
+def parse_console_frame(text: str | None) -> Any:
+    return _parse(_console, text)

@@ -1,0 +1,55 @@
+"""One heartbeat per worker: marks every socket it holds as present, then moves on conversations
+whose side has gone (see `actions.do_sweep`). State lives in the database, so a worker that dies
+simply stops beating and another worker's sweep takes over."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from samraad.counseling import actions
+
+log = logging.getLogger(__name__)
+
+
+class Heartbeat:
+    def __init__(self) -> None:
+        self.young: Counter[str] = Counter()
+        self.counselor: Counter[str] = Counter()
+        self.consoles: Counter[int] = Counter()
+        self._task: asyncio.Task[None] | None = None
+
+    def add(self, bucket: Counter[Any], key: Any) -> None:
+        bucket[key] += 1
+        if self._task is None or self._task.done() or self._task.get_loop() is not asyncio.get_running_loop():
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def remove(self, bucket: Counter[Any], key: Any) -> None:
+        bucket[key] -= 1
+        if bucket[key] <= 0:
+            del bucket[key]
+
+    def _empty(self) -> bool:
+        return not (self.young or self.counselor or self.consoles)
+
+    async def _run(self) -> None:
+        while not self._empty():
+            await asyncio.sleep(settings.SAMRAAD_CHAT_HEARTBEAT_S)
+            await self.beat()
+
+    async def beat(self) -> None:
+        try:
+            await database_sync_to_async(actions.do_touch)(
+                young=list(self.young), counselor=list(self.counselor), consoles=list(self.consoles)
+            )
+            await database_sync_to_async(actions.do_sweep)()
+        except Exception:  # a failed beat must not end the loop; the next one tries again
+            log.exception("heartbeat failed")
+
+
+heartbeat = Heartbeat()

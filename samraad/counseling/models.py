@@ -1,0 +1,165 @@
+"""Anonymous conversations between a young person and counselors, and what belongs to them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Topic(models.TextChoices):
+    FAMILY = "family", _("Family")
+    FRIENDS = "friends", _("Friends and loneliness")
+    LOVE = "love", _("Love and sex")
+    SCHOOL = "school", _("School and work")
+    BODY = "body", _("Body and health")
+    FEELINGS = "feelings", _("Thoughts and feelings")
+    SELF_HARM = "self_harm", _("Self-harm")
+    ABUSE = "abuse", _("Violence and abuse")
+    ONLINE = "online", _("Online life")
+    ALCOHOL_DRUGS = "alcohol_drugs", _("Alcohol and drugs")
+    OTHER = "other", _("Something else")
+
+
+class Conversation(models.Model):
+    class Kind(models.TextChoices):
+        CHAT = "chat", _("Chat")
+        LETTER = "letter", _("Letter")
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        ACTIVE = "active", _("Active")
+        ENDED = "ended", _("Ended")
+        ABANDONED = "abandoned", _("Left while waiting")
+
+    class Side(models.TextChoices):
+        YOUNG = "young", _("Young person")
+        COUNSELOR = "counselor", _("Counselor")
+        SYSTEM = "system", _("System")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHAT)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    # What the young person chose to tell: all optional, none of it identifying.
+    municipality = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    topic = models.CharField(max_length=20, choices=Topic.choices, blank=True)
+    nickname = models.CharField(max_length=40, blank=True)
+    # Secrets are kept only as hashes (see tokens.py).
+    token_hash = models.CharField(max_length=64, unique=True)
+    resume_code_hash = models.CharField(max_length=64, unique=True)
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="conversations"
+    )
+    last_seq = models.PositiveIntegerField(default=0)
+    young_read_seq = models.PositiveIntegerField(default=0)
+    counselor_read_seq = models.PositiveIntegerField(default=0)
+    # Heartbeats of each side's socket; a side unseen for a grace period has left.
+    young_seen_at = models.DateTimeField(null=True, blank=True)
+    counselor_seen_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_comment = models.TextField(blank=True)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["state", "kind", "queued_at"], name="queue_order")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5), name="rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {str(self.id)[:8]} ({self.state})"
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    seq = models.PositiveIntegerField()
+    sender = models.CharField(max_length=10, choices=Conversation.Side.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField()
+    # Chosen by the sending client; a resend with the same id stores nothing twice.
+    client_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["conversation", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="one_message_per_seq"),
+            models.UniqueConstraint(
+                fields=["conversation", "sender", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="one_message_per_client_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}#{self.seq}"
+
+
+class Note(models.Model):
+    """A counselor's internal note on a conversation; the young person never sees it."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["conversation", "created_at"]
+
+    def __str__(self) -> str:
+        return f"note on {self.conversation_id}"
+
+
+class PreparedAnswer(models.Model):
+    """A reusable answer, shared in an organisation or personal to one counselor."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, null=True, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True)
+    title = models.CharField(_("title"), max_length=80)
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=False) | models.Q(owner__isnull=False),
+                name="prepared_answer_has_an_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Block(models.Model):
+    """A sender kept out for a while, by conversation and by a salted hash of the connection."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # HMAC of the connection's source with a salt that changes daily; never the address itself.
+    source_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    until = models.DateTimeField(db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"block until {self.until:%Y-%m-%d %H:%M}"

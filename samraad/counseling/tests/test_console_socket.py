@@ -1,0 +1,275 @@
+"""The counselor's console: who may connect, taking, holding several, transfer, notes, block."""
+
+from __future__ import annotations
+
+from asgiref.sync import sync_to_async
+from django.test import Client
+
+from conftest import make_staff
+from samraad.accounts.models import Role
+from samraad.counseling.models import Block, Conversation, Message, Note
+from samraad.counseling.tests.conftest import (
+    Socket,
+    console_socket,
+    open_chat,
+    session_cookie,
+    socket_db,
+    young_socket,
+)
+
+pytestmark = socket_db
+
+
+async def test_an_anonymous_console_is_refused():
+    socket = Socket("/ws/console/")
+
+    connected, code = await socket.connect()
+
+    assert connected is False
+    assert code == 4403
+
+
+async def test_staff_without_the_counselor_role_are_refused(coordinator_aarhus):
+    cookie = await sync_to_async(session_cookie)(coordinator_aarhus)
+    socket = Socket("/ws/console/", [cookie])
+
+    connected, _ = await socket.connect()
+
+    assert connected is False
+
+
+async def test_a_password_only_session_is_refused_outside_demo_mode(counselor_aarhus):
+    def password_only_cookie():
+        client = Client()
+        client.force_login(counselor_aarhus)
+        return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
+
+    socket = Socket("/ws/console/", [await sync_to_async(password_only_cookie)()])
+
+    connected, _ = await socket.connect()
+
+    assert connected is False
+
+
+async def test_a_password_only_session_is_enough_in_demo_mode(counselor_aarhus, settings):
+    settings.SAMRAAD_DEMO = True
+
+    def password_only_cookie():
+        client = Client()
+        client.force_login(counselor_aarhus)
+        return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
+
+    socket = Socket("/ws/console/", [await sync_to_async(password_only_cookie)()])
+
+    connected, _ = await socket.connect()
+
+    assert connected is True
+    await socket.close()
+
+
+async def test_a_foreign_origin_with_a_valid_staff_cookie_is_refused(counselor_aarhus):
+    cookie = await sync_to_async(session_cookie)(counselor_aarhus)
+    socket = Socket("/ws/console/", [cookie])
+    socket.communicator.scope["headers"] = [(b"origin", b"https://evil.example"), cookie]
+
+    connected, _ = await socket.connect()
+
+    assert connected is False
+
+
+async def test_going_on_shift_brings_the_queue_without_message_text(counselor_aarhus):
+    opened = await open_chat(nickname="Lille My")
+    young = await young_socket(opened.token)
+    await young.send({"type": "msg", "client_id": "y1", "body": "hemmelig tekst"})
+    await young.receive_until("ack")
+
+    console = await console_socket(counselor_aarhus)
+    queue = await console.receive_until("queue")
+
+    assert [item["conversation"] for item in queue["waiting"]] == [str(opened.conversation.id)]
+    assert queue["waiting"][0]["nickname"] == "Lille My"
+    assert queue["waiting"][0]["municipality"] == "Aarhus"
+    assert "hemmelig" not in str(queue)
+    assert queue["colleagues"] == [{"id": counselor_aarhus.pk, "name": str(counselor_aarhus)}]
+    await young.close()
+    await console.close()
+
+
+async def test_take_next_when_nobody_waits_says_so(counselor_aarhus):
+    console = await console_socket(counselor_aarhus)
+
+    await console.send({"type": "take"})
+
+    assert (await console.receive_until("error"))["code"] == "none_waiting"
+    await console.close()
+
+
+async def test_taking_needs_the_shift(counselor_aarhus):
+    await open_chat()
+    console = await console_socket(counselor_aarhus, on_shift=False)
+
+    await console.send({"type": "take"})
+
+    assert (await console.receive_until("error"))["code"] == "off_shift"
+    await console.close()
+
+
+async def test_a_counselor_holds_several_up_to_capacity(counselor_aarhus):
+    for _ in range(4):
+        await open_chat()
+    console = await console_socket(counselor_aarhus)
+
+    taken = []
+    for _ in range(3):
+        await console.send({"type": "take"})
+        taken.append((await console.receive_until("assigned"))["conversation"])
+    await console.send({"type": "take"})
+    refused = await console.receive_until("error")
+
+    assert len(set(taken)) == 3
+    assert refused["code"] == "capacity"
+    await console.close()
+
+
+async def test_the_oldest_waiting_conversation_is_taken_first(counselor_aarhus):
+    first, second = await open_chat(), await open_chat()
+    console = await console_socket(counselor_aarhus)
+
+    await console.send({"type": "take"})
+
+    assert (await console.receive_until("assigned"))["conversation"] == str(first.conversation.id)
+    assert second
+    await console.close()
+
+
+async def test_a_reconnected_console_gets_its_conversations_back_with_history(counselor_aarhus):
+    opened = await open_chat()
+    young = await young_socket(opened.token)
+    await young.send({"type": "msg", "client_id": "y1", "body": "er du der?"})
+    await young.receive_until("ack")
+    console = await console_socket(counselor_aarhus)
+    await console.send({"type": "take"})
+    await console.receive_until("assigned")
+    await console.close()
+
+    again = await console_socket(counselor_aarhus)
+    assigned = await again.receive_until("assigned")
+
+    assert assigned["conversation"] == str(opened.conversation.id)
+    assert [(m["seq"], m["body"]) for m in assigned["history"]] == [(1, "er du der?")]
+    await young.close()
+    await again.close()
+
+
+async def test_a_counselor_cannot_write_into_a_conversation_that_is_not_theirs(counselor_aarhus, counselor_koebenhavn):
+    opened = await open_chat()
+    mine = await console_socket(counselor_aarhus)
+    await mine.send({"type": "take"})
+    await mine.receive_until("assigned")
+    other = await console_socket(counselor_koebenhavn)
+
+    conversation = str(opened.conversation.id)
+    await other.send({"type": "msg", "conversation": conversation, "client_id": "x", "body": "snyd"})
+    refused = await other.receive_until("error")
+    await other.send({"type": "end", "conversation": conversation})
+    refused_end = await other.receive_until("error")
+    await other.send(
+        {"type": "msg", "conversation": "00000000-0000-0000-0000-000000000000", "client_id": "x", "body": "?"}
+    )
+    missing = await other.receive_until("error")
+
+    assert refused["code"] == refused_end["code"] == "not_yours"
+    assert missing["code"] in ("not_found", "not_yours")
+    assert not await Message.objects.filter(conversation_id=conversation).aexists()
+    assert (await Conversation.objects.aget(pk=conversation)).state == "active"
+    await mine.close()
+    await other.close()
+
+
+async def test_a_note_reaches_the_counselor_and_never_the_young_person(counselor_aarhus):
+    opened = await open_chat()
+    young = await young_socket(opened.token)
+    console = await console_socket(counselor_aarhus)
+    await console.send({"type": "take"})
+    conversation = (await console.receive_until("assigned"))["conversation"]
+    await young.receive_until("state")
+
+    await console.send({"type": "note", "conversation": conversation, "body": "virker bange for far"})
+    note = await console.receive_until("note")
+
+    assert note["body"] == "virker bange for far"
+    assert await young.nothing()
+    assert await Note.objects.filter(conversation_id=conversation).acount() == 1
+    await young.close()
+    await console.close()
+
+
+async def test_transfer_to_a_colleague_on_shift(counselor_aarhus, counselor_koebenhavn):
+    opened = await open_chat()
+    mine = await console_socket(counselor_aarhus)
+    colleague = await console_socket(counselor_koebenhavn)
+    await mine.send({"type": "take"})
+    conversation = (await mine.receive_until("assigned"))["conversation"]
+
+    await mine.send({"type": "transfer", "conversation": conversation, "to": counselor_koebenhavn.pk})
+    released = await mine.receive_until("released")
+    arrived = await colleague.receive_until("assigned")
+
+    assert released["conversation"] == arrived["conversation"] == conversation
+    assert (await Conversation.objects.aget(pk=opened.conversation.id)).counselor_id == counselor_koebenhavn.pk
+    await mine.close()
+    await colleague.close()
+
+
+async def test_transfer_to_someone_off_shift_or_outside_the_console_is_refused(counselor_aarhus, coordinator_aarhus):
+    await open_chat()
+    off_shift = await sync_to_async(make_staff)("sleepy.aarhus", counselor_aarhus.organisation, Role.COUNSELOR)
+    mine = await console_socket(counselor_aarhus)
+    await mine.send({"type": "take"})
+    conversation = (await mine.receive_until("assigned"))["conversation"]
+
+    for target in (off_shift.pk, coordinator_aarhus.pk, counselor_aarhus.pk, 999999):
+        await mine.send({"type": "transfer", "conversation": conversation, "to": target})
+        assert (await mine.receive_until("error"))["code"] == "bad_colleague"
+    assert (await Conversation.objects.aget(pk=conversation)).counselor_id == counselor_aarhus.pk
+    await mine.close()
+
+
+async def test_topic_is_set_from_the_console(counselor_aarhus):
+    await open_chat()
+    console = await console_socket(counselor_aarhus)
+    await console.send({"type": "take"})
+    conversation = (await console.receive_until("assigned"))["conversation"]
+
+    await console.send({"type": "topic", "conversation": conversation, "topic": "school"})
+    confirmed = await console.receive_until("topic")
+    await console.send({"type": "topic", "conversation": conversation, "topic": "nonsense"})
+    refused = await console.receive_until("error")
+
+    assert confirmed["topic"] == "school"
+    assert refused["code"] == "bad_topic"
+    await console.close()
+
+
+async def test_blocking_ends_the_conversation_and_keeps_the_source_out(counselor_aarhus):
+    opened = await open_chat()
+    young = await young_socket(opened.token)
+    console = await console_socket(counselor_aarhus)
+    await console.send({"type": "take"})
+    conversation = (await console.receive_until("assigned"))["conversation"]
+    await young.receive_until("state")
+
+    await console.send({"type": "block", "conversation": conversation, "minutes": 60, "reason": "trusler"})
+    ended = await young.receive_until("state")
+    closed = await young.receive_output()
+    block = await Block.objects.aget()
+    again = Socket("/ws/chat/")
+    await again.connect()
+    await again.send({"type": "hello", "token": opened.token, "last_seq": 0})
+    refused = await again.receive()
+
+    assert ended["state"] == "ended"
+    assert closed["code"] == 4403
+    assert len(block.source_hash) == 64  # a salted hash, never the address
+    assert refused["code"] == "blocked"
+    await console.close()

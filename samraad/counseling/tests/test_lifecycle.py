@@ -1,0 +1,93 @@
+"""waiting → active → ended, and what happens when a side goes away. All state is in the
+database, so these are plain function calls at chosen times: a restart changes nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from samraad.counseling import actions
+from samraad.counseling.models import Conversation
+
+pytestmark = pytest.mark.django_db
+
+
+def open_chat() -> Conversation:
+    return actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None).conversation
+
+
+def test_a_young_person_gone_while_waiting_has_left_after_the_grace_period(settings):
+    conversation = open_chat()
+    gone_since = conversation.young_seen_at
+    later = gone_since + timedelta(seconds=settings.SAMRAAD_CHAT_YOUNG_GRACE_S + 1)
+
+    not_yet = actions.do_sweep(gone_since + timedelta(seconds=settings.SAMRAAD_CHAT_YOUNG_GRACE_S - 1))
+    swept = actions.do_sweep(later)
+
+    conversation.refresh_from_db()
+    assert not_yet == (0, 0)
+    assert swept == (1, 0)
+    assert conversation.state == "abandoned"
+    assert conversation.ended_at == gone_since  # when they left, not when it was noticed
+
+
+def test_a_young_person_who_keeps_beating_stays_in_the_queue(settings):
+    conversation = open_chat()
+    later = timezone.now() + timedelta(seconds=settings.SAMRAAD_CHAT_YOUNG_GRACE_S + 1)
+
+    actions.do_touch(young=[str(conversation.id)], counselor=[], consoles=[], now=later)
+    actions.do_sweep(later + timedelta(seconds=1))
+
+    conversation.refresh_from_db()
+    assert conversation.state == "waiting"
+
+
+def test_a_counselor_gone_from_an_active_chat_gives_it_back_at_its_old_place(settings, counselor_aarhus):
+    first = open_chat()
+    second = open_chat()
+    actions.do_set_shift(counselor_aarhus, on=True)
+    taken = actions.do_take(counselor_aarhus)
+    later = timezone.now() + timedelta(seconds=settings.SAMRAAD_CHAT_COUNSELOR_GRACE_S + 1)
+    actions.do_touch(young=[str(first.id), str(second.id)], counselor=[], consoles=[], now=later)
+
+    swept = actions.do_sweep(later)
+
+    taken.refresh_from_db()
+    assert taken.pk == first.pk
+    assert swept == (0, 1)
+    assert (taken.state, taken.counselor_id) == ("waiting", None)
+    assert [c.pk for c in actions.waiting_chats()] == [first.pk, second.pk]
+
+
+def test_two_counselors_never_get_the_same_conversation(counselor_aarhus, counselor_koebenhavn):
+    open_chat()
+    for counselor in (counselor_aarhus, counselor_koebenhavn):
+        actions.do_set_shift(counselor, on=True)
+
+    first = actions.do_take(counselor_aarhus)
+    second = actions.do_take(counselor_koebenhavn)
+
+    assert first is not None
+    assert second is None
+
+
+def test_ending_an_ended_conversation_changes_nothing(counselor_aarhus):
+    conversation = open_chat()
+    actions.do_set_shift(counselor_aarhus, on=True)
+    actions.do_take(counselor_aarhus)
+    actions.do_end(conversation.id, side="counselor", user=counselor_aarhus)
+    ended_at = Conversation.objects.get(pk=conversation.pk).ended_at
+
+    actions.do_end(conversation.id, side="young")
+
+    assert Conversation.objects.get(pk=conversation.pk).ended_at == ended_at
+
+
+def test_chat_is_open_only_while_a_counselor_on_shift_has_a_live_console(settings, counselor_aarhus):
+    actions.do_set_shift(counselor_aarhus, on=True)
+    much_later = timezone.now() + timedelta(seconds=settings.SAMRAAD_CHAT_COUNSELOR_GRACE_S + 5)
+
+    assert actions.is_open() is True
+    assert actions.is_open(much_later) is False

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from samraad.counseling import views
+
+app_name = "counseling"
+
+urlpatterns = [
+    path("chat/", views.chat_page, name="chat"),
+    path("chat/widget/", views.widget_page, name="widget"),
+    path("widget.js", views.widget_script, name="widget_script"),
+    path("console/", views.console_page, name="console"),
+]

@@ -1,0 +1,61 @@
+"""The pages of the chat: the young person's chat and widget, and the counselor console."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import cast
+
+from csp.constants import SELF
+from csp.decorators import csp_replace
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.clickjacking import xframe_options_exempt
+
+from samraad.accounts.models import Organisation, User
+from samraad.accounts.permissions import Perm, can
+from samraad.counseling.models import PreparedAnswer, Topic
+
+WIDGET_SCRIPT = Path(__file__).resolve().parent / "static" / "counseling" / "widget.js"
+
+
+def _chat_context(request: HttpRequest) -> dict[str, object]:
+    municipalities = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY).order_by("name")
+    return {
+        "municipalities": municipalities,
+        "topics": Topic.choices,
+        "preselected_municipality": request.GET.get("municipality", ""),
+    }
+
+
+def chat_page(request: HttpRequest) -> HttpResponse:
+    """The young person's chat: no account, nothing stored on the device."""
+    return render(request, "counseling/chat.html", _chat_context(request))
+
+
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": [SELF, *settings.SAMRAAD_WIDGET_ORIGINS]})
+def widget_page(request: HttpRequest) -> HttpResponse:
+    """The chat inside the widget's iframe, framed only by the registered municipal sites."""
+    return render(request, "counseling/widget.html", {**_chat_context(request), "in_widget": True})
+
+
+@cache_control(public=True, max_age=3600)
+def widget_script(request: HttpRequest) -> HttpResponse:
+    """`<script src="https://…/widget.js" data-municipality="0751">`: a button that opens the chat
+    in an iframe from this origin, so the host page never sees the conversation."""
+    return HttpResponse(WIDGET_SCRIPT.read_bytes(), content_type="text/javascript; charset=utf-8")
+
+
+@login_required
+def console_page(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, Perm.USE_CONSOLE):
+        raise PermissionDenied
+    user = cast(User, request.user)
+    answers = PreparedAnswer.objects.filter(Q(owner=user) | Q(organisation=user.organisation_id))
+    prepared = [{"title": answer.title, "body": answer.body} for answer in answers.order_by("title")]
+    return render(request, "counseling/console.html", {"prepared_answers": prepared, "topics": Topic.choices})

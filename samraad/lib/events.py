@@ -1,0 +1,40 @@
+"""Events to sockets: group names from server-side ids only, and sending only after commit."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+
+def conversation_group(conversation_id: uuid.UUID | str) -> str:
+    return f"conversation-{uuid.UUID(str(conversation_id)).hex}"
+
+
+def counselor_group(user_id: int) -> str:
+    return f"counselor-{int(user_id)}"
+
+
+def pool_group() -> str:
+    """Every console of a counselor on shift: queue snapshots."""
+    return "pool"
+
+
+def waiting_group() -> str:
+    """Every young person still waiting: queue positions."""
+    return "waiting"
+
+
+def send_event(group: str, event: dict[str, Any]) -> None:
+    """Sends `event` to `group` once the surrounding transaction commits (at once outside one),
+    so no client hears of a row that was rolled back."""
+
+    def deliver() -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(group, event)
+
+    transaction.on_commit(deliver)
