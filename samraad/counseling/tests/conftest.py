@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 from django.test import Client
 
 from conftest import sign_in
@@ -18,8 +20,20 @@ from samraad.counseling import actions
 
 ORIGIN = (b"origin", b"http://localhost")
 
+
+@pytest.fixture
+async def _close_worker_connections() -> AsyncIterator[None]:
+    """The thread that runs a consumer's queries keeps its database connection; close it so
+    PostgreSQL can drop the test database at the end."""
+    yield
+    await database_sync_to_async(connections.close_all)()
+
+
 # Async socket tests need committed rows that other threads can see.
-socket_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+socket_db = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("_close_worker_connections"),
+]
 
 
 class Socket:
