@@ -99,6 +99,9 @@ else:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
                 "transaction_mode": "IMMEDIATE",
             },
+            # A file, as in production: an in-memory database shared between threads locks whole
+            # tables and ignores the busy timeout, which concurrency tests would trip over.
+            "TEST": {"NAME": str(VAR_DIR / "test-samraad.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -526,4 +526,6 @@ def do_sweep(now: datetime | None = None) -> tuple[int, int]:
             returned += 1
         if abandoned or returned:
             announce_queue()
+        # A block's hash of the connection goes when the block ends.
+        Block.objects.filter(until__lte=now).exclude(source_hash="").update(source_hash="")
     return abandoned, returned

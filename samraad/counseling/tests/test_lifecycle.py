@@ -91,3 +91,20 @@ def test_chat_is_open_only_while_a_counselor_on_shift_has_a_live_console(setting
 
     assert actions.is_open() is True
     assert actions.is_open(much_later) is False
+
+
+def test_a_blocks_connection_hash_is_forgotten_when_the_block_ends(counselor_aarhus):
+    conversation = open_chat()
+    actions.do_set_shift(counselor_aarhus, on=True)
+    actions.do_take(counselor_aarhus)
+    block = actions.do_block(conversation.id, user=counselor_aarhus, minutes=60, reason="")
+    actions.do_attach_block_source(block.pk, "a" * 64)
+
+    actions.do_sweep(block.until - timedelta(seconds=1))
+    still = actions.is_source_blocked("a" * 64, block.until - timedelta(seconds=1))
+    actions.do_sweep(block.until + timedelta(seconds=1))
+
+    block.refresh_from_db()
+    assert still is True
+    assert block.source_hash == ""
+    assert actions.is_source_blocked("a" * 64) is False

@@ -1,0 +1,58 @@
+"""Many counselors pressing "take next" at once, from many threads: never a conversation given
+twice, never one skipped. Runs on SQLite and, in CI's second pass, on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connections
+
+from conftest import make_staff
+from samraad.accounts.models import Organisation, Role
+from samraad.counseling import actions
+from samraad.counseling.errors import Refused
+from samraad.rota.models import Presence
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_takers_never_share_and_never_skip():
+    aarhus = Organisation.objects.get(municipality_code="0751")
+    counselors = [make_staff(f"taker{n}", aarhus, Role.COUNSELOR) for n in range(6)]
+    for counselor in counselors:
+        actions.do_set_shift(counselor, on=True)
+        Presence.objects.filter(user=counselor).update(capacity=20)
+    opened = [actions.do_open_conversation(municipality_code=None, topic=None, nickname=None) for _ in range(40)]
+    taken: list[tuple[int, str]] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(counselors))
+
+    def take_until_empty(counselor):
+        try:
+            start.wait()
+            while True:
+                try:
+                    conversation = actions.do_take(counselor)
+                except Refused as refusal:
+                    if refusal.code != "capacity":
+                        raise
+                    break
+                if conversation is None:
+                    break
+                taken.append((counselor.pk, str(conversation.id)))
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=take_until_empty, args=(counselor,)) for counselor in counselors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    ids = [conversation_id for _, conversation_id in taken]
+    assert errors == []
+    assert len(ids) == len(set(ids)), "a conversation was given twice"
+    assert set(ids) == {str(o.conversation.id) for o in opened}, "a conversation was skipped"
+    assert not actions.waiting_chats()
