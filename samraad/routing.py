@@ -7,7 +7,7 @@ from typing import Any
 from channels.generic.websocket import WebsocketConsumer
 from django.urls import re_path
 
-from samraad.counseling.routing import websocket_urlpatterns as counseling_routes
+from samraad.counseling.websocket_urls import websocket_urlpatterns as counseling_routes
 
 
 class UnknownPathConsumer(WebsocketConsumer):

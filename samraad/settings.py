@@ -126,6 +126,8 @@ SAMRAAD_CHAT_HELLO_TIMEOUT_S = env_int("SAMRAAD_CHAT_HELLO_TIMEOUT_S", 10, minim
 SAMRAAD_CHAT_HEARTBEAT_S = env_int("SAMRAAD_CHAT_HEARTBEAT_S", 15, minimum=1)
 SAMRAAD_CHAT_YOUNG_GRACE_S = env_int("SAMRAAD_CHAT_YOUNG_GRACE_S", 120, minimum=1)
 SAMRAAD_CHAT_COUNSELOR_GRACE_S = env_int("SAMRAAD_CHAT_COUNSELOR_GRACE_S", 90, minimum=1)
+# Seconds a conversation from a municipality is offered only to that municipality's counselors.
+SAMRAAD_LOCAL_PREFERENCE_S = env_int("SAMRAAD_LOCAL_PREFERENCE_S", 60, minimum=0)
 # Municipal web sites allowed to embed the chat widget (frame-ancestors), e.g. https://aarhus.dk
 SAMRAAD_WIDGET_ORIGINS = env_list("SAMRAAD_WIDGET_ORIGINS", [])
 SAMRAAD_RESUME_ATTEMPTS_PER_HOUR = env_int("SAMRAAD_RESUME_ATTEMPTS_PER_HOUR", 20, minimum=1)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from samraad.accounts.models import Organisation, User
 from samraad.accounts.permissions import Perm, can
-from samraad.counseling import tokens, waiting
+from samraad.counseling import routing, tokens, waiting
 from samraad.counseling.errors import Refused
 from samraad.counseling.models import Block, Conversation, Message, Note, Topic
 from samraad.lib.events import conversation_group, counselor_group, pool_group, send_event, waiting_group
@@ -281,31 +281,67 @@ def _assign(conversation: Conversation, user: User, now: datetime) -> None:
     send_event(counselor_group(user.pk), {"type": "assigned", "conversation": str(conversation.id)})
 
 
+def _waiting_for_routing() -> list[routing.Waiting]:
+    rows = Conversation.objects.filter(state=State.WAITING, kind=Conversation.Kind.CHAT).values_list(
+        "id", "municipality_id", "triage_level", "queued_at"
+    )
+    return [
+        routing.Waiting(id=id_, municipality_id=municipality, priority=level, queued_at=queued or timezone.now())
+        for id_, municipality, level, queued in rows
+    ]
+
+
+def _locally_staffed(now: datetime) -> frozenset[uuid.UUID]:
+    """Municipalities with one of their own counselors on shift now."""
+    return frozenset(
+        presence.user.organisation_id
+        for presence in available_counselors(now)
+        if presence.user.organisation_id is not None
+    )
+
+
 @transaction.atomic
 def do_take(user: User, conversation_id: uuid.UUID | None = None) -> Conversation | None:
-    """Takes the next waiting chat (or the given waiting letter) for `user`; None when there is
-    none. Never gives one conversation to two counselors, also with many workers."""
+    """Takes the top waiting chat `user` may take (see `routing`), or the given waiting letter;
+    None when there is none. Never gives one conversation to two counselors, also with many
+    workers: each candidate is claimed under a row lock that other takers skip."""
     check_console_user(user)
     presence = _presence(user, lock=True)  # serialises one counselor's own takes
     if not presence.on_shift:
         raise Refused("off_shift", "Go on shift to take conversations.")
     now = timezone.now()
-    waiting_ones = Conversation.objects.filter(state=State.WAITING)
-    if conversation_id is None:
-        held = Conversation.objects.filter(counselor=user, state=State.ACTIVE, kind=Conversation.Kind.CHAT).count()
-        if held >= presence.capacity:
-            raise Refused("capacity", "You have as many conversations as you can take.")
-        candidates = waiting_ones.filter(kind=Conversation.Kind.CHAT).order_by("queued_at", "created_at")
-    else:
-        candidates = waiting_ones.filter(kind=Conversation.Kind.LETTER, pk=conversation_id)
-    conversation = candidates.select_for_update(skip_locked=True).first()
-    if conversation is None:
-        if conversation_id is not None:
+    if conversation_id is not None:
+        letter = (
+            Conversation.objects.select_for_update(skip_locked=True)
+            .filter(pk=conversation_id, state=State.WAITING, kind=Conversation.Kind.LETTER)
+            .first()
+        )
+        if letter is None:
             raise Refused("not_found", "That letter is not waiting any more.")
-        return None
-    _assign(conversation, user, now)
-    announce_queue()
-    return conversation
+        _assign(letter, user, now)
+        announce_queue()
+        return letter
+    held = Conversation.objects.filter(counselor=user, state=State.ACTIVE, kind=Conversation.Kind.CHAT).count()
+    if held >= presence.capacity:
+        raise Refused("capacity", "You have as many conversations as you can take.")
+    candidates = routing.next_for(
+        _waiting_for_routing(),
+        organisation_id=user.organisation_id,
+        now=now,
+        window_s=settings.SAMRAAD_LOCAL_PREFERENCE_S,
+        locally_staffed=_locally_staffed(now),
+    )
+    for candidate in candidates:
+        conversation = (
+            Conversation.objects.select_for_update(skip_locked=True)
+            .filter(pk=candidate.id, state=State.WAITING)
+            .first()
+        )
+        if conversation is not None:
+            _assign(conversation, user, now)
+            announce_queue()
+            return conversation
+    return None
 
 
 @transaction.atomic
@@ -402,10 +438,11 @@ def is_source_blocked(source_hash: str, now: datetime | None = None) -> bool:
 
 # --- the queue ---------------------------------------------------------------------------------
 def waiting_chats() -> list[Conversation]:
+    """Waiting chats in queue order: triage level, then arrival (see `routing.queue_order`)."""
     return list(
         Conversation.objects.select_related("municipality")
         .filter(state=State.WAITING, kind=Conversation.Kind.CHAT)
-        .order_by("queued_at", "created_at")
+        .order_by("-triage_level", "queued_at", "id")
     )
 
 
@@ -422,7 +459,9 @@ def available_counselors(now: datetime | None = None) -> list[Presence]:
     now = now or timezone.now()
     since = now - timedelta(seconds=settings.SAMRAAD_CHAT_COUNSELOR_GRACE_S)
     return list(
-        Presence.objects.filter(on_shift=True, seen_at__gte=since).annotate(
+        Presence.objects.filter(on_shift=True, seen_at__gte=since)
+        .select_related("user")
+        .annotate(
             held=Count(
                 "user__conversations",
                 filter=Q(user__conversations__state=State.ACTIVE, user__conversations__kind=Conversation.Kind.CHAT),

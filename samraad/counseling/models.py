@@ -23,6 +23,14 @@ class Topic(models.TextChoices):
     OTHER = "other", _("Something else")
 
 
+class Level(models.IntegerChoices):
+    """Risk triage level; higher is more urgent and comes first in the queue."""
+
+    NORMAL = 0, _("Normal")
+    ELEVATED = 1, _("Elevated")
+    CRITICAL = 2, _("Critical")
+
+
 class Conversation(models.Model):
     class Kind(models.TextChoices):
         CHAT = "chat", _("Chat")
@@ -48,6 +56,8 @@ class Conversation(models.Model):
     )
     topic = models.CharField(max_length=20, choices=Topic.choices, blank=True)
     nickname = models.CharField(max_length=40, blank=True)
+    # The highest risk any of the young person's messages has shown; never lowered.
+    triage_level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.NORMAL)
     # Secrets are kept only as hashes (see tokens.py).
     token_hash = models.CharField(max_length=64, unique=True)
     resume_code_hash = models.CharField(max_length=64, unique=True)
@@ -71,7 +81,7 @@ class Conversation(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        indexes = [models.Index(fields=["state", "kind", "queued_at"], name="queue_order")]
+        indexes = [models.Index(fields=["state", "kind", "-triage_level", "queued_at"], name="queue_order")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5), name="rating_1_to_5"
@@ -92,6 +102,9 @@ class Message(models.Model):
     body = models.TextField()
     # Chosen by the sending client; a resend with the same id stores nothing twice.
     client_id = models.CharField(max_length=64, blank=True)
+    # What triage saw in a young person's message, and why: shown to the counselor.
+    triage_level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.NORMAL)
+    triage_reasons = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -108,3 +108,36 @@ def test_a_blocks_connection_hash_is_forgotten_when_the_block_ends(counselor_aar
     assert still is True
     assert block.source_hash == ""
     assert actions.is_source_blocked("a" * 64) is False
+
+
+def test_take_next_prefers_own_municipality_within_window(counselor_aarhus, counselor_koebenhavn):
+    from_aarhus = open_chat()
+    for counselor in (counselor_aarhus, counselor_koebenhavn):
+        actions.do_set_shift(counselor, on=True)
+
+    kbh_gets = actions.do_take(counselor_koebenhavn)
+    aarhus_gets = actions.do_take(counselor_aarhus)
+
+    assert kbh_gets is None
+    assert aarhus_gets.pk == from_aarhus.pk
+
+
+def test_after_the_window_the_pool_takes_it(counselor_aarhus, counselor_koebenhavn, settings):
+    from_aarhus = open_chat()
+    for counselor in (counselor_aarhus, counselor_koebenhavn):
+        actions.do_set_shift(counselor, on=True)
+    Conversation.objects.filter(pk=from_aarhus.pk).update(
+        queued_at=timezone.now() - timedelta(seconds=settings.SAMRAAD_LOCAL_PREFERENCE_S)
+    )
+
+    assert actions.do_take(counselor_koebenhavn).pk == from_aarhus.pk
+
+
+def test_a_critical_conversation_is_taken_before_older_ones(counselor_aarhus):
+    older = open_chat()
+    critical = open_chat()
+    Conversation.objects.filter(pk=critical.pk).update(triage_level=2)
+    actions.do_set_shift(counselor_aarhus, on=True)
+
+    assert actions.do_take(counselor_aarhus).pk == critical.pk
+    assert actions.do_take(counselor_aarhus).pk == older.pk
