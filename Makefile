@@ -27,7 +27,7 @@ run: $(VENV)/.installed-run messages
 	SAMRAAD_DEMO=1 $(BIN)/python manage.py setup_demo
 	SAMRAAD_DEMO=1 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Samraad (demo) on http://$(HOST):$(PORT)/  — staff sign-in at /login/"
-	SAMRAAD_DEMO=1 $(BIN)/uvicorn samraad.asgi:application --host $(HOST) --port $(PORT) --no-access-log
+	SAMRAAD_DEMO=1 $(BIN)/uvicorn samraad.asgi:application --host $(HOST) --port $(PORT) --no-access-log --ws-max-size 65536
 
 test: $(VENV)/.installed-test messages
 	$(BIN)/ruff check .
