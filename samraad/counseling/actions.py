@@ -18,10 +18,19 @@ from django.utils import timezone
 
 from samraad.accounts.models import Organisation, User
 from samraad.accounts.permissions import Perm, can
+from samraad.audit.actions import do_record_access
+from samraad.audit.models import AuditEntry
 from samraad.counseling import routing, tokens, waiting
 from samraad.counseling.errors import Refused
-from samraad.counseling.models import Block, Conversation, Message, Note, Topic
-from samraad.lib.events import conversation_group, counselor_group, pool_group, send_event, waiting_group
+from samraad.counseling.models import Block, Conversation, Level, Message, Note, Topic
+from samraad.lib.events import (
+    conversation_group,
+    counselor_group,
+    pool_group,
+    send_event,
+    supervisors_group,
+    waiting_group,
+)
 from samraad.rota.models import Presence
 
 State = Conversation.State
@@ -61,6 +70,7 @@ def conversation_summary(conversation: Conversation) -> dict[str, Any]:
         "municipality_code": conversation.municipality.municipality_code if conversation.municipality else None,
         "topic": conversation.topic or None,
         "nickname": conversation.nickname or None,
+        "triage_level": Level(conversation.triage_level).name.lower(),
         "queued_at": conversation.queued_at.isoformat() if conversation.queued_at else None,
     }
 
@@ -346,17 +356,21 @@ def do_take(user: User, conversation_id: uuid.UUID | None = None) -> Conversatio
 
 @transaction.atomic
 def do_transfer(conversation_id: uuid.UUID | str, *, user: User, to_user_id: int) -> Conversation:
+    """Hands an active conversation to a colleague on shift: done by the counselor who holds it,
+    or by a supervisor from the floor."""
     conversation = _locked(conversation_id)
-    if conversation.counselor_id != user.pk or conversation.state != State.ACTIVE:
+    holder_id = conversation.counselor_id
+    if conversation.state != State.ACTIVE or (holder_id != user.pk and not can(user, Perm.SUPERVISE)):
         raise Refused("not_yours", "This conversation is not yours.")
     colleague = User.objects.filter(pk=to_user_id, is_active=True).first()
-    if colleague is None or colleague.pk == user.pk or not can(colleague, Perm.USE_CONSOLE):
+    if colleague is None or colleague.pk == holder_id or not can(colleague, Perm.USE_CONSOLE):
         raise Refused("bad_colleague", "Choose a colleague who is on shift.")
     presence = _presence(colleague, lock=True)
     if not presence.on_shift:
         raise Refused("bad_colleague", "Choose a colleague who is on shift.")
-    Note.objects.create(conversation=conversation, author=user, body=f"Transferred by {user} to {colleague}.")
-    send_event(counselor_group(user.pk), {"type": "released", "conversation": str(conversation.id)})
+    Note.objects.create(conversation=conversation, author=user, body=f"{user} → {colleague}")
+    if holder_id is not None:
+        send_event(counselor_group(holder_id), {"type": "released", "conversation": str(conversation.id)})
     _assign(conversation, colleague, timezone.now())
     return conversation
 
@@ -368,6 +382,27 @@ def console_view(conversation_id: uuid.UUID | str, user: User) -> dict[str, Any]
     )
     if conversation is None:
         return None
+    return _full_view(conversation)
+
+
+def do_watch(conversation_id: uuid.UUID | str, *, user: User) -> dict[str, Any]:
+    """A supervisor reads a live conversation from the floor; the read is written to the audit log."""
+    if not can(user, Perm.SUPERVISE):
+        raise Refused("forbidden", "Only supervisors read others' conversations.")
+    conversation = Conversation.objects.select_related("municipality").filter(pk=conversation_id).first()
+    if conversation is None:
+        raise Refused("not_found", "No such conversation.")
+    do_record_access(
+        user,
+        AuditEntry.Action.READ,
+        conversation,
+        reason="supervisor read a live conversation from the floor",
+        organisation=conversation.municipality,
+    )
+    return _full_view(conversation)
+
+
+def _full_view(conversation: Conversation) -> dict[str, Any]:
     notes = conversation.notes.select_related("author").order_by("created_at")
     return {
         **conversation_summary(conversation),
@@ -505,6 +540,57 @@ def queue_snapshot(chats: list[Conversation] | None = None) -> dict[str, Any]:
     }
 
 
+def floor_snapshot(now: datetime | None = None) -> dict[str, Any]:
+    """The supervisor's floor: who waits (by municipality and level), who is on shift with what
+    load, which conversations are live. Never message text."""
+    now = now or timezone.now()
+    seen_since = now - timedelta(seconds=settings.SAMRAAD_CHAT_COUNSELOR_GRACE_S)
+    live = list(
+        Conversation.objects.select_related("municipality", "counselor")
+        .filter(state=State.ACTIVE)
+        .order_by("-triage_level", "assigned_at")
+    )
+    load: dict[int, int] = {}
+    for conversation in live:
+        if conversation.counselor_id is not None:
+            load[conversation.counselor_id] = load.get(conversation.counselor_id, 0) + 1
+    on_shift = Presence.objects.filter(on_shift=True).select_related("user__organisation").order_by("user__username")
+    waiting_list = []
+    for conversation in waiting_chats() + waiting_letters():
+        waited = (now - conversation.queued_at).total_seconds() if conversation.queued_at else 0
+        waiting_list.append(
+            {
+                **conversation_summary(conversation),
+                "waiting_s": int(waited),
+                "long": waited >= settings.SAMRAAD_FLOOR_LONG_WAIT_S,
+            }
+        )
+    return {
+        "waiting": waiting_list,
+        "counselors": [
+            {
+                "id": presence.user_id,
+                "name": str(presence.user),
+                "organisation": str(presence.user.organisation) if presence.user.organisation else None,
+                "load": load.get(presence.user_id, 0),
+                "capacity": presence.capacity,
+                "connected": bool(presence.seen_at and presence.seen_at >= seen_since),
+            }
+            for presence in on_shift
+        ],
+        "live": [
+            {
+                **conversation_summary(conversation),
+                "counselor": str(conversation.counselor) if conversation.counselor else None,
+                "counselor_id": conversation.counselor_id,
+                "assigned_at": conversation.assigned_at.isoformat() if conversation.assigned_at else None,
+            }
+            for conversation in live
+        ],
+        "long_wait_s": settings.SAMRAAD_FLOOR_LONG_WAIT_S,
+    }
+
+
 def announce_queue() -> None:
     """After commit: tells waiting young people their positions and consoles the queue."""
 
@@ -514,6 +600,7 @@ def announce_queue() -> None:
         order = [str(conversation.id) for conversation in chats]
         send_event(waiting_group(), {"type": "queue.positions", "order": order, "estimates": estimates})
         send_event(pool_group(), {"type": "queue.snapshot", **queue_snapshot(chats)})
+        send_event(supervisors_group(), {"type": "floor.changed"})
 
     transaction.on_commit(publish)
 

@@ -13,13 +13,14 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from samraad.accounts.permissions import Perm, can
 from samraad.accounts.second_factor import session_is_verified
 from samraad.counseling import actions, frames
 from samraad.counseling.errors import Refused
 from samraad.counseling.heartbeat import heartbeat
 from samraad.counseling.models import Conversation
 from samraad.counseling.sources import scope_source_hash
-from samraad.lib.events import conversation_group, counselor_group, pool_group, waiting_group
+from samraad.lib.events import conversation_group, counselor_group, pool_group, supervisors_group, waiting_group
 
 Side = Conversation.Side
 State = Conversation.State
@@ -223,9 +224,13 @@ class ConsoleConsumer(_Socket):
             return
         self.budget = self._budget()
         self.held: set[str] = set()
+        self.watching: set[str] = set()
         self.on_shift = False
+        self.supervises = await db(can)(self.user, Perm.SUPERVISE)
         await self.accept()
         await self.channel_layer.group_add(counselor_group(self.user.pk), self.channel_name)
+        if self.supervises:
+            await self.channel_layer.group_add(supervisors_group(), self.channel_name)
         heartbeat.add(heartbeat.consoles, self.user.pk)
         presence = await db(actions._presence)(self.user)
         await self._set_shift_locally(presence.on_shift)
@@ -234,6 +239,8 @@ class ConsoleConsumer(_Socket):
             await self.assigned({"conversation": str(conversation.id)})
         if self.on_shift:
             await self._send_snapshot()
+        if self.supervises:
+            await self.floor_changed({})
 
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "held"):
@@ -241,9 +248,10 @@ class ConsoleConsumer(_Socket):
         heartbeat.remove(heartbeat.consoles, self.user.pk)
         for conversation_id in self.held:
             heartbeat.remove(heartbeat.counselor, conversation_id)
+        for conversation_id in self.held | self.watching:
             await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
-        await self.channel_layer.group_discard(counselor_group(self.user.pk), self.channel_name)
-        await self.channel_layer.group_discard(pool_group(), self.channel_name)
+        for group in (counselor_group(self.user.pk), pool_group(), supervisors_group()):
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not await self._within_budget():
@@ -303,6 +311,17 @@ class ConsoleConsumer(_Socket):
             await self.send_frame({"type": "topic", "conversation": str(conversation.id), "topic": conversation.topic})
         elif isinstance(frame, frames.BlockFrame):
             await db(actions.do_block)(frame.conversation, user=user, minutes=frame.minutes, reason=frame.reason)
+        elif isinstance(frame, frames.Watch):
+            view = await db(actions.do_watch)(frame.conversation, user=user)
+            conversation_id = str(frame.conversation)
+            if conversation_id not in self.held | self.watching:
+                self.watching.add(conversation_id)
+                await self.channel_layer.group_add(conversation_group(conversation_id), self.channel_name)
+            await self.send_frame({"type": "watched", **view})
+        elif isinstance(frame, frames.Floor):
+            if not self.supervises:
+                raise Refused("forbidden", "The floor is for supervisors.")
+            await self.floor_changed({})
 
     async def _set_shift_locally(self, on: bool) -> None:
         self.on_shift = on
@@ -360,3 +379,10 @@ class ConsoleConsumer(_Socket):
 
     async def blocked(self, event: dict[str, Any]) -> None:
         """Meant for the blocked young person's socket; the console has its state frame."""
+
+    async def floor_changed(self, event: dict[str, Any]) -> None:
+        if self.supervises:
+            await self.send_frame({"type": "floor", **await db(actions.floor_snapshot)()})
+
+    async def alert(self, event: dict[str, Any]) -> None:
+        await self.send_frame(event["frame"])

@@ -121,6 +121,19 @@ class BlockFrame(_Frame):
     reason: Annotated[str, StringConstraints(max_length=200)] = ""
 
 
+class Watch(_Frame):
+    """A supervisor reads a live conversation (audited)."""
+
+    type: Literal["watch"]
+    conversation: ConversationId
+
+
+class Floor(_Frame):
+    """A supervisor asks for the floor now."""
+
+    type: Literal["floor"]
+
+
 ConsoleFrame = Annotated[
     Shift
     | Take
@@ -131,7 +144,9 @@ ConsoleFrame = Annotated[
     | Transfer
     | NoteFrame
     | TopicFrame
-    | BlockFrame,
+    | BlockFrame
+    | Watch
+    | Floor,
     Field(discriminator="type"),
 ]
 

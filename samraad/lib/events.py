@@ -23,6 +23,11 @@ def pool_group() -> str:
     return "pool"
 
 
+def supervisors_group() -> str:
+    """Every console of a supervisor: the floor and critical alerts."""
+    return "supervisors"
+
+
 def waiting_group() -> str:
     """Every young person still waiting: queue positions."""
     return "waiting"

@@ -273,3 +273,81 @@ async def test_blocking_ends_the_conversation_and_keeps_the_source_out(counselor
     assert len(block.source_hash) == 64  # a salted hash, never the address
     assert refused["code"] == "blocked"
     await console.close()
+
+
+async def test_a_supervisor_sees_the_floor_without_message_text(supervisor, counselor_aarhus):
+    opened = await open_chat(nickname="Sol")
+    young = await young_socket(opened.token)
+    await young.send({"type": "msg", "client_id": "y1", "body": "privat"})
+    await young.receive_until("ack")
+    counselor = await console_socket(counselor_aarhus)
+
+    floor_socket = await console_socket(supervisor, on_shift=False)
+    floor = await floor_socket.receive_until("floor")
+
+    assert [item["nickname"] for item in floor["waiting"]] == ["Sol"]
+    assert floor["waiting"][0]["triage_level"] == "normal"
+    assert {c["name"] for c in floor["counselors"]} == {str(counselor_aarhus)}
+    assert "privat" not in str(floor)
+    await young.close()
+    await counselor.close()
+    await floor_socket.close()
+
+
+async def test_a_supervisor_reads_a_live_conversation_and_the_read_is_audited(supervisor, counselor_aarhus):
+    from samraad.audit.models import AuditEntry
+
+    opened = await open_chat()
+    young = await young_socket(opened.token)
+    await young.send({"type": "msg", "client_id": "y1", "body": "hjælp"})
+    await young.receive_until("ack")
+    counselor = await console_socket(counselor_aarhus)
+    await counselor.send({"type": "take"})
+    conversation = (await counselor.receive_until("assigned"))["conversation"]
+    floor_socket = await console_socket(supervisor, on_shift=False)
+
+    await floor_socket.send({"type": "watch", "conversation": conversation})
+    watched = await floor_socket.receive_until("watched")
+    await young.send({"type": "msg", "client_id": "y2", "body": "er du der"})
+    live = await floor_socket.receive_until("msg")
+
+    assert [m["body"] for m in watched["history"]] == ["hjælp"]
+    assert live["body"] == "er du der"
+    entry = await AuditEntry.objects.aget(subject_id=conversation)
+    assert entry.actor_id == supervisor.pk and entry.action == "read"
+    await young.close()
+    await counselor.close()
+    await floor_socket.close()
+
+
+async def test_a_counselor_cannot_watch_or_see_the_floor(counselor_aarhus, counselor_koebenhavn):
+    opened = await open_chat()
+    other = await console_socket(counselor_koebenhavn)
+    console = await console_socket(counselor_aarhus)
+
+    await console.send({"type": "watch", "conversation": str(opened.conversation.id)})
+    refused_watch = await console.receive_until("error")
+    await console.send({"type": "floor"})
+    refused_floor = await console.receive_until("error")
+
+    assert refused_watch["code"] == refused_floor["code"] == "forbidden"
+    await other.close()
+    await console.close()
+
+
+async def test_a_supervisor_reassigns_a_live_conversation(supervisor, counselor_aarhus, counselor_koebenhavn):
+    await open_chat()
+    mine = await console_socket(counselor_aarhus)
+    colleague = await console_socket(counselor_koebenhavn)
+    await mine.send({"type": "take"})
+    conversation = (await mine.receive_until("assigned"))["conversation"]
+    floor_socket = await console_socket(supervisor, on_shift=False)
+
+    await floor_socket.send({"type": "transfer", "conversation": conversation, "to": counselor_koebenhavn.pk})
+    released = await mine.receive_until("released")
+    arrived = await colleague.receive_until("assigned")
+
+    assert released["conversation"] == arrived["conversation"] == conversation
+    await mine.close()
+    await colleague.close()
+    await floor_socket.close()
