@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from samraad.accounts.models import Organisation, Role, User
+from samraad.counseling.models import PreparedAnswer
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,7 @@ def test_demo_data_loads_the_promised_people_and_places():
         assert User.objects.filter(organisation__municipality_code=code, role_grants__role=Role.COORDINATOR).exists()
     assert User.objects.filter(role_grants__role=Role.SUPERVISOR).exists()
     assert User.objects.filter(role_grants__role=Role.ADMIN).exists()
+    assert PreparedAnswer.objects.filter(organisation=counselor.organisation).count() >= 3
     assert "raadgiver.aarhus" in out.getvalue()
     assert "samraad-demo" in out.getvalue()
 

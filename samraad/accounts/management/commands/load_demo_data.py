@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from samraad.accounts.models import Organisation, Role, RoleGrant, User
+from samraad.counseling.models import PreparedAnswer
 
 DEMO_PASSWORD = "samraad-demo"  # noqa: S105 - documented, demo mode only
 
@@ -27,6 +28,15 @@ DEMO_STAFF: list[tuple[str, str, str, str, list[str]]] = [
     ("vaerested", "Birgit", "Hansen", "vaerested", [Role.DROP_IN_STAFF]),
 ]
 PARTICIPATING = ["0101", "0751", "0760"]
+DEMO_PREPARED_ANSWERS = [
+    ("Velkommen", "Hej, og tak fordi du skriver. Jeg er rådgiver her. Hvad fylder for dig lige nu?"),
+    ("Tavshedspligt", "Du er anonym her. Jeg kan ikke se, hvem du er, og jeg har tavshedspligt."),
+    (
+        "Akut fare",
+        "Det du skriver, lyder alvorligt. Hvis du er i fare lige nu, så ring 112. Jeg bliver her og skriver med dig.",
+    ),
+    ("Afslutning", "Tak for snakken. Du er altid velkommen til at skrive igen – vi er her døgnet rundt."),
+]
 
 
 class Command(BaseCommand):
@@ -42,6 +52,9 @@ class Command(BaseCommand):
         drop_in, _ = Organisation.objects.get_or_create(
             kind=Organisation.Kind.DROP_IN_CENTRE, name="Værestedet Trøjborg", defaults={"municipality": aarhus}
         )
+        for organisation in [central, *Organisation.objects.filter(municipality_code__in=PARTICIPATING)]:
+            for title, body in DEMO_PREPARED_ANSWERS:
+                PreparedAnswer.objects.get_or_create(organisation=organisation, title=title, defaults={"body": body})
         places = {"central": central, "vaerested": drop_in}
         rows = []
         for username, first, last, place, roles in DEMO_STAFF:
