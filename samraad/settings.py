@@ -133,6 +133,8 @@ SAMRAAD_FLOOR_LONG_WAIT_S = env_int("SAMRAAD_FLOOR_LONG_WAIT_S", 300, minimum=1)
 # Municipal web sites allowed to embed the chat widget (frame-ancestors), e.g. https://aarhus.dk
 SAMRAAD_WIDGET_ORIGINS = env_list("SAMRAAD_WIDGET_ORIGINS", [])
 SAMRAAD_RESUME_ATTEMPTS_PER_HOUR = env_int("SAMRAAD_RESUME_ATTEMPTS_PER_HOUR", 20, minimum=1)
+# Counselors the rota wants on shift in every hour; fewer is shown as a gap.
+SAMRAAD_ROTA_MINIMUM = env_int("SAMRAAD_ROTA_MINIMUM", 1, minimum=1)
 
 # Keys that encrypt message text at rest, newest first; older ones only decrypt (rotation).
 SAMRAAD_MESSAGE_KEYS = env_list("SAMRAAD_MESSAGE_KEYS", [])

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:start", permanent=False)),
     path("", include("samraad.accounts.urls")),
     path("", include("samraad.counseling.urls")),
+    path("rota/", include("samraad.rota.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
     path("api/", api.urls),

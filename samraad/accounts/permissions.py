@@ -27,6 +27,8 @@ class Perm(enum.StrEnum):
     VIEW_NUMBERS = "view_numbers"
     USE_CONSOLE = "use_console"
     SUPERVISE = "supervise"
+    VIEW_ROTA = "view_rota"
+    MANAGE_ROTA = "manage_rota"
 
 
 def is_staff_member(user: Any) -> bool:
@@ -75,6 +77,15 @@ def can(user: Any, perm: Perm, obj: Model | None = None) -> bool:
         case Perm.USE_CONSOLE:
             return user.has_role(Role.COUNSELOR, Role.SUPERVISOR)
         case Perm.SUPERVISE:
+            return user.has_role(Role.SUPERVISOR)
+        case Perm.VIEW_ROTA:
+            # The rota is national: everyone who answers the chat sees it, and the coordinators of
+            # the organisations that take part in it.
+            if user.has_role(Role.COUNSELOR, Role.SUPERVISOR):
+                return True
+            organisation = user.organisation
+            return user.has_role(Role.COORDINATOR) and (organisation.is_central or organisation.participating)
+        case Perm.MANAGE_ROTA:
             return user.has_role(Role.SUPERVISOR)
     return False
 

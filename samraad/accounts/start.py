@@ -43,6 +43,10 @@ def _role_texts() -> dict[str, str]:
 def sections_for(user: User) -> list[Section]:
     """Returns one section per role the person holds, with the links that role opens."""
     texts = _role_texts()
+    # The rota is linked once, from the first of these roles the person holds.
+    rota_role = next(
+        (role for role in (Role.SUPERVISOR, Role.COUNSELOR, Role.COORDINATOR) if user.has_role(role)), None
+    )
     sections = []
     for role in Role:
         if not user.has_role(role):
@@ -52,5 +56,8 @@ def sections_for(user: User) -> list[Section]:
             links.append(Link(_("Administer staff and roles"), reverse("admin:index")))
         if role == Role.ADMIN and can(user, Perm.VIEW_AUDIT_LOG):
             links.append(Link(_("Read the audit log"), reverse("admin:audit_auditentry_changelist")))
+        if role == rota_role and can(user, Perm.VIEW_ROTA):
+            label = _("Plan the rota and see its gaps") if can(user, Perm.MANAGE_ROTA) else _("See the rota")
+            links.append(Link(label, reverse("rota:week")))
         sections.append(Section(str(role.label), texts[role], links))
     return sections

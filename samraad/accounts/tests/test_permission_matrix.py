@@ -12,6 +12,8 @@ pytestmark = pytest.mark.django_db
 
 ALL_ROLES = [role.value for role in Role]
 ADMIN_ONLY = {Role.ADMIN.value}
+ROTA_VIEWERS = {Role.COUNSELOR.value, Role.SUPERVISOR.value, Role.COORDINATOR.value}
+ROTA_MANAGERS = {Role.SUPERVISOR.value}
 
 
 def _admin_refusal(response) -> bool:
@@ -36,6 +38,12 @@ STAFF_URLS = [
     ("api: organisations", "/api/organisations", ALL_ROLES, None),
     ("api: own organisation", "/api/organisations/{own}", ALL_ROLES, None),
     ("api: other organisation", "/api/organisations/{other}", [], 404),
+    ("rota week", "/rota/", ROTA_VIEWERS, 403),
+    ("rota chosen week", "/rota/?week=2026-W48", ROTA_VIEWERS, 403),
+    ("rota weekly shifts", "/rota/patterns/", ROTA_VIEWERS, 403),
+    ("rota one-off changes", "/rota/changes/", ROTA_VIEWERS, 403),
+    ("rota new weekly shift", "/rota/patterns/new/", ROTA_MANAGERS, 403),
+    ("rota new one-off change", "/rota/changes/new/", ROTA_MANAGERS, 403),
 ]
 
 
