@@ -20,7 +20,7 @@ from samraad.accounts.models import Organisation, User
 from samraad.accounts.permissions import Perm, can
 from samraad.audit.actions import do_record_access
 from samraad.audit.models import AuditEntry
-from samraad.counseling import routing, tokens, waiting
+from samraad.counseling import routing, tokens, triage, waiting
 from samraad.counseling.errors import Refused
 from samraad.counseling.models import Block, Conversation, Level, Message, Note, Topic
 from samraad.lib.events import (
@@ -54,6 +54,14 @@ def message_frame(message: Message) -> dict[str, Any]:
         "at": message.created_at.isoformat(),
         "client_id": message.client_id,
     }
+
+
+def console_message_frame(message: Message) -> dict[str, Any]:
+    """A message as a counselor sees it in history: with what triage saw (never sent to the young)."""
+    frame = message_frame(message)
+    if message.sender == Conversation.Side.YOUNG:
+        frame["triage"] = {"level": Level(message.triage_level).name.lower(), "reasons": message.triage_reasons}
+    return frame
 
 
 def state_frame(conversation: Conversation) -> dict[str, Any]:
@@ -157,15 +165,54 @@ def _locked(conversation_id: uuid.UUID | str) -> Conversation:
 def _append(conversation: Conversation, sender: str, author: User | None, client_id: str, body: str) -> Message:
     # The caller holds the row lock, so the next number is ours alone: no gap, no twin.
     conversation.last_seq += 1
-    conversation.save(update_fields=["last_seq", "updated_at"])
-    return Message.objects.create(
+    fields = ["last_seq", "updated_at"]
+    level, reasons = Level.NORMAL, []
+    if sender == Side.YOUNG:
+        assessment = triage.score_message(body)
+        level, reasons = Level[assessment.level.upper()], list(assessment.reasons)
+        if level > conversation.triage_level:
+            # Never lowered: one calm message does not undo an earlier cry for help.
+            conversation.triage_level = level
+            fields.append("triage_level")
+    conversation.save(update_fields=fields)
+    message = Message.objects.create(
         conversation=conversation,
         seq=conversation.last_seq,
         sender=sender,
         author=author,
         client_id=client_id,
         body=body,
+        triage_level=level,
+        triage_reasons=reasons,
     )
+    if level > Level.NORMAL:
+        _announce_risk(conversation, message, raised="triage_level" in fields)
+    return message
+
+
+def _announce_risk(conversation: Conversation, message: Message, *, raised: bool) -> None:
+    """Tells the counselor (and for a critical message the supervisors) what triage saw; a
+    waiting conversation whose level rose moves up the queue."""
+    frame = {
+        "type": "triage",
+        "conversation": str(conversation.id),
+        "seq": message.seq,
+        "level": Level(message.triage_level).name.lower(),
+        "reasons": message.triage_reasons,
+    }
+    if conversation.counselor_id is not None:
+        send_event(counselor_group(conversation.counselor_id), {"type": "deliver", "frame": frame, "origin": ""})
+    if message.triage_level == Level.CRITICAL:
+        alert = {
+            **frame,
+            "type": "alert",
+            "state": conversation.state,
+            "municipality": conversation.municipality.name if conversation.municipality else None,
+            "counselor_id": conversation.counselor_id,
+        }
+        send_event(supervisors_group(), {"type": "alert", "frame": alert})
+    if raised and conversation.state == State.WAITING:
+        announce_queue()
 
 
 @transaction.atomic
@@ -409,7 +456,7 @@ def _full_view(conversation: Conversation) -> dict[str, Any]:
         "last_seq": conversation.last_seq,
         "young_read_seq": conversation.young_read_seq,
         "counselor_read_seq": conversation.counselor_read_seq,
-        "history": [message_frame(message) for message in conversation.messages.order_by("seq")],
+        "history": [console_message_frame(message) for message in conversation.messages.order_by("seq")],
         "notes": [{"body": note.body, "author": str(note.author), "at": note.created_at.isoformat()} for note in notes],
     }
 
