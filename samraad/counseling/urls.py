@@ -9,4 +9,5 @@ urlpatterns = [
     path("chat/widget/", views.widget_page, name="widget"),
     path("widget.js", views.widget_script, name="widget_script"),
     path("console/", views.console_page, name="console"),
+    path("console/floor/", views.floor_page, name="floor"),
 ]

@@ -59,3 +59,11 @@ def console_page(request: HttpRequest) -> HttpResponse:
     answers = PreparedAnswer.objects.filter(Q(owner=user) | Q(organisation=user.organisation_id))
     prepared = [{"title": answer.title, "body": answer.body} for answer in answers.order_by("title")]
     return render(request, "counseling/console.html", {"prepared_answers": prepared, "topics": Topic.choices})
+
+
+@login_required
+def floor_page(request: HttpRequest) -> HttpResponse:
+    """The supervisor's floor: the queue by municipality and level, counselors' load, alerts."""
+    if not can(request.user, Perm.SUPERVISE):
+        raise PermissionDenied
+    return render(request, "counseling/floor.html", {"long_wait_s": settings.SAMRAAD_FLOOR_LONG_WAIT_S})
