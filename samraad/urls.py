@@ -5,7 +5,8 @@ from samraad.admin_site import site as admin_site
 from samraad.api.api import api
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="accounts:start", permanent=False)),
+    # The public face of Samraad is the chat; staff sign in at /login/.
+    path("", RedirectView.as_view(pattern_name="counseling:chat", permanent=False)),
     path("", include("samraad.accounts.urls")),
     path("", include("samraad.counseling.urls")),
     path("rota/", include("samraad.rota.urls")),

@@ -47,6 +47,8 @@ def sections_for(user: User) -> list[Section]:
     rota_role = next(
         (role for role in (Role.SUPERVISOR, Role.COUNSELOR, Role.COORDINATOR) if user.has_role(role)), None
     )
+    # The console is linked once, from the first of these roles the person holds.
+    console_role = next((role for role in (Role.SUPERVISOR, Role.COUNSELOR) if user.has_role(role)), None)
     sections = []
     for role in Role:
         if not user.has_role(role):
@@ -56,6 +58,10 @@ def sections_for(user: User) -> list[Section]:
             links.append(Link(_("Administer staff and roles"), reverse("admin:index")))
         if role == Role.ADMIN and can(user, Perm.VIEW_AUDIT_LOG):
             links.append(Link(_("Read the audit log"), reverse("admin:audit_auditentry_changelist")))
+        if role == console_role:
+            links.append(Link(_("Open the counselor console"), reverse("counseling:console")))
+        if role == Role.SUPERVISOR:
+            links.append(Link(_("See the floor: the queue, the counselors and alerts"), reverse("counseling:floor")))
         if role == rota_role and can(user, Perm.VIEW_ROTA):
             label = _("Plan the rota and see its gaps") if can(user, Perm.MANAGE_ROTA) else _("See the rota")
             links.append(Link(label, reverse("rota:week")))

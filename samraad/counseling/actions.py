@@ -302,6 +302,12 @@ def _presence(user: User, *, lock: bool = False) -> Presence:
     return presence
 
 
+def do_close_consoles(user_id: int) -> None:
+    """Closes every console socket of a person who signed out, was deactivated or lost a role;
+    a socket that reconnects meets the checks again."""
+    send_event(counselor_group(user_id), {"type": "signed_out"})
+
+
 def check_console_user(user: Any) -> User:
     if not can(user, Perm.USE_CONSOLE):
         raise Refused("forbidden", "Only counselors and supervisors use the console.")

@@ -6,3 +6,6 @@ class CounselingConfig(AppConfig):
     name = "samraad.counseling"
     label = "counseling"
     verbose_name = _("Counseling")
+
+    def ready(self) -> None:
+        from samraad.counseling import signals  # noqa: F401 - connects the receivers

@@ -380,6 +380,9 @@ class ConsoleConsumer(_Socket):
     async def blocked(self, event: dict[str, Any]) -> None:
         """Meant for the blocked young person's socket; the console has its state frame."""
 
+    async def signed_out(self, event: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_UNAUTHENTICATED)
+
     async def floor_changed(self, event: dict[str, Any]) -> None:
         if self.supervises:
             await self.send_frame({"type": "floor", **await db(actions.floor_snapshot)()})

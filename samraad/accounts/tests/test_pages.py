@@ -90,3 +90,17 @@ def test_a_counselor_is_not_offered_administration(signed_in, counselor_aarhus):
 
     assert "Rådgiver" in page
     assert "/admin/" not in page
+
+
+def test_the_front_door_is_the_chat(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/chat/"
+
+
+def test_a_counselor_is_offered_the_console_and_a_supervisor_the_floor(signed_in, supervisor):
+    page = signed_in(supervisor).get(reverse("accounts:start")).content.decode()
+
+    assert 'href="/console/"' in page
+    assert 'href="/console/floor/"' in page

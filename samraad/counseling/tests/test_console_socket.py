@@ -351,3 +351,51 @@ async def test_a_supervisor_reassigns_a_live_conversation(supervisor, counselor_
     await mine.close()
     await colleague.close()
     await floor_socket.close()
+
+
+async def test_signing_out_closes_the_console(counselor_aarhus):
+    cookie = await sync_to_async(session_cookie)(counselor_aarhus)
+    console = Socket("/ws/console/", [cookie])
+    await console.connect()
+    await console.receive_until("shift")
+
+    def sign_out():
+        client = Client()
+        client.cookies["sessionid"] = cookie[1].decode().split("=", 1)[1]
+        client.post("/logout/")
+
+    await sync_to_async(sign_out)()
+
+    assert (await console.receive_output(timeout=3))["code"] == 4401
+
+
+async def test_deactivating_an_account_closes_its_console(counselor_aarhus):
+    console = await console_socket(counselor_aarhus)
+
+    def deactivate():
+        counselor_aarhus.is_active = False
+        counselor_aarhus.save()
+
+    await sync_to_async(deactivate)()
+    closed = await console.receive_output(timeout=3)
+    while closed["type"] != "websocket.close":
+        closed = await console.receive_output(timeout=3)
+
+    assert closed["code"] == 4401
+
+
+async def test_losing_the_role_closes_the_console_and_it_cannot_come_back(counselor_aarhus):
+    cookie = await sync_to_async(session_cookie)(counselor_aarhus)
+    console = Socket("/ws/console/", [cookie])
+    await console.connect()
+    await console.receive_until("shift")
+
+    await sync_to_async(lambda: counselor_aarhus.role_grants.all().delete())()
+    closed = await console.receive_output(timeout=3)
+    while closed["type"] != "websocket.close":
+        closed = await console.receive_output(timeout=3)
+    again = Socket("/ws/console/", [cookie])
+    connected, _ = await again.connect()
+
+    assert closed["code"] == 4401
+    assert connected is False
