@@ -128,6 +128,8 @@ SAMRAAD_CHAT_YOUNG_GRACE_S = env_int("SAMRAAD_CHAT_YOUNG_GRACE_S", 120, minimum=
 SAMRAAD_CHAT_COUNSELOR_GRACE_S = env_int("SAMRAAD_CHAT_COUNSELOR_GRACE_S", 90, minimum=1)
 # Seconds a conversation from a municipality is offered only to that municipality's counselors.
 SAMRAAD_LOCAL_PREFERENCE_S = env_int("SAMRAAD_LOCAL_PREFERENCE_S", 60, minimum=0)
+# Seconds an automatic offer waits for the counselor's answer before it goes to the next one.
+SAMRAAD_OFFER_TIMEOUT_S = env_int("SAMRAAD_OFFER_TIMEOUT_S", 30, minimum=5)
 # A wait this long is flagged on the supervisor's floor.
 SAMRAAD_FLOOR_LONG_WAIT_S = env_int("SAMRAAD_FLOOR_LONG_WAIT_S", 300, minimum=1)
 # Municipal web sites allowed to embed the chat widget (frame-ancestors), e.g. https://aarhus.dk

@@ -36,6 +36,15 @@ class Organisation(models.Model):
     )
     # A municipality that has joined the shared counseling pool.
     participating = models.BooleanField(_("takes part in the shared service"), default=False)
+
+    class Assignment(models.TextChoices):
+        TAKE_NEXT = "take_next", _("Counselors take the next conversation themselves")
+        AUTO = "auto", _("Conversations are offered to counselors automatically")
+
+    # How this organisation's counselors get conversations.
+    assignment = models.CharField(
+        _("assignment"), max_length=10, choices=Assignment.choices, default=Assignment.TAKE_NEXT
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,12 +7,12 @@ and lets events leave only after commit (`send_event`).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from samraad.audit.actions import do_record_access
 from samraad.audit.models import AuditEntry
 from samraad.counseling import routing, tokens, triage, waiting
 from samraad.counseling.errors import Refused
-from samraad.counseling.models import Block, Conversation, Level, Message, Note, Topic
+from samraad.counseling.models import Block, Conversation, Level, Message, Note, Offer, Topic
 from samraad.lib.events import (
     conversation_group,
     counselor_group,
@@ -335,6 +335,15 @@ def held_by(user: User) -> list[Conversation]:
 
 
 def _assign(conversation: Conversation, user: User, now: datetime) -> None:
+    for offer in Offer.objects.filter(conversation=conversation, answer=Offer.Answer.PENDING).exclude(counselor=user):
+        offer.answer = Offer.Answer.WITHDRAWN
+        offer.save(update_fields=["answer"])
+        send_event(
+            counselor_group(offer.counselor_id), {"type": "offer.withdrawn", "conversation": str(conversation.id)}
+        )
+    Offer.objects.filter(conversation=conversation, counselor=user, answer=Offer.Answer.PENDING).update(
+        answer=Offer.Answer.ACCEPTED
+    )
     conversation.state = State.ACTIVE
     conversation.counselor = user
     conversation.assigned_at = conversation.assigned_at or now
@@ -405,6 +414,133 @@ def do_take(user: User, conversation_id: uuid.UUID | None = None) -> Conversatio
             announce_queue()
             return conversation
     return None
+
+
+@transaction.atomic
+def do_accept_offer(user: User, conversation_id: uuid.UUID | str) -> Conversation:
+    """Takes a conversation offered to `user`, if the offer still stands."""
+    check_console_user(user)
+    presence = _presence(user, lock=True)
+    offer = (
+        Offer.objects.select_for_update()
+        .filter(conversation_id=conversation_id, counselor=user, answer=Offer.Answer.PENDING)
+        .first()
+    )
+    conversation = _locked(conversation_id) if offer is not None else None
+    if offer is None or conversation is None or conversation.state != State.WAITING:
+        raise Refused("offer_gone", "The offer is no longer open.")
+    held = Conversation.objects.filter(counselor=user, state=State.ACTIVE, kind=Conversation.Kind.CHAT).count()
+    if held >= presence.capacity:
+        raise Refused("capacity", "You have as many conversations as you can take.")
+    _assign(conversation, user, timezone.now())
+    announce_queue()
+    return conversation
+
+
+@transaction.atomic
+def do_decline_offer(user: User, conversation_id: uuid.UUID | str) -> None:
+    """Passes an offer on; the conversation is offered to the next counselor at once."""
+    updated = Offer.objects.filter(conversation_id=conversation_id, counselor=user, answer=Offer.Answer.PENDING).update(
+        answer=Offer.Answer.DECLINED
+    )
+    if updated:
+        transaction.on_commit(do_dispatch_offers)
+
+
+def offer_view(conversation_id: uuid.UUID | str, user: User) -> dict[str, Any] | None:
+    """What an offer shows the counselor: the summary (never text) and how long it stands."""
+    offer = (
+        Offer.objects.select_related("conversation__municipality")
+        .filter(conversation_id=conversation_id, counselor=user, answer=Offer.Answer.PENDING)
+        .first()
+    )
+    if offer is None:
+        return None
+    expires_in = max(0, int((offer.expires_at - timezone.now()).total_seconds()))
+    return {**conversation_summary(offer.conversation), "expires_in_s": expires_in}
+
+
+def _auto_candidates(now: datetime) -> list[routing.Candidate]:
+    counselors = [
+        presence
+        for presence in available_counselors(now)
+        if presence.user.organisation is not None
+        and presence.user.organisation.assignment == Organisation.Assignment.AUTO
+    ]
+    ids = [presence.user_id for presence in counselors]
+    pending = dict(
+        Offer.objects.filter(counselor_id__in=ids, answer=Offer.Answer.PENDING)
+        .values_list("counselor_id")
+        .annotate(count=Count("id"))
+    )
+    last = dict(
+        Offer.objects.filter(counselor_id__in=ids).values_list("counselor_id").annotate(latest=models.Max("offered_at"))
+    )
+    return [
+        routing.Candidate(
+            user_id=presence.user_id,
+            organisation_id=presence.user.organisation_id,
+            free=presence.capacity - presence.held - pending.get(presence.user_id, 0),  # type: ignore[attr-defined]
+            last_offered_at=last.get(presence.user_id),
+        )
+        for presence in counselors
+    ]
+
+
+def do_dispatch_offers(now: datetime | None = None) -> int:
+    """Offers waiting chats to the counselors of auto-assigning organisations, in queue order;
+    lets run-out offers go and gives them to the next counselor. Returns how many offers were
+    made. Safe to run in every worker at once: a conversation has at most one open offer."""
+    now = now or timezone.now()
+    made = 0
+    with transaction.atomic():
+        for offer in Offer.objects.select_for_update(skip_locked=True).filter(
+            answer=Offer.Answer.PENDING, expires_at__lte=now
+        ):
+            offer.answer = Offer.Answer.EXPIRED
+            offer.save(update_fields=["answer"])
+            send_event(
+                counselor_group(offer.counselor_id),
+                {"type": "offer.withdrawn", "conversation": str(offer.conversation_id)},
+            )
+        candidates = {candidate.user_id: candidate for candidate in _auto_candidates(now)}
+        if not candidates:
+            return 0
+        offered = set(Offer.objects.filter(answer=Offer.Answer.PENDING).values_list("conversation_id", flat=True))
+        locally_staffed = _locally_staffed(now)
+        for item in routing.queue_order(_waiting_for_routing()):
+            if item.id in offered:
+                continue
+            passed = frozenset(
+                Offer.objects.filter(
+                    conversation_id=item.id, answer__in=[Offer.Answer.DECLINED, Offer.Answer.EXPIRED]
+                ).values_list("counselor_id", flat=True)
+            )
+            target = routing.choose_counselor(
+                item,
+                candidates.values(),
+                now=now,
+                window_s=settings.SAMRAAD_LOCAL_PREFERENCE_S,
+                locally_staffed=locally_staffed,
+                passed=passed,
+            )
+            if target is None:
+                continue
+            try:
+                with transaction.atomic():
+                    Offer.objects.create(
+                        conversation_id=item.id,
+                        counselor_id=target,
+                        offered_at=now,
+                        expires_at=now + timedelta(seconds=settings.SAMRAAD_OFFER_TIMEOUT_S),
+                    )
+            except IntegrityError:
+                continue  # another worker offered it a moment ago
+            chosen = candidates[target]
+            candidates[target] = replace(chosen, free=chosen.free - 1, last_offered_at=now)
+            send_event(counselor_group(target), {"type": "offer", "conversation": str(item.id)})
+            made += 1
+    return made
 
 
 @transaction.atomic
@@ -654,6 +790,7 @@ def announce_queue() -> None:
         send_event(waiting_group(), {"type": "queue.positions", "order": order, "estimates": estimates})
         send_event(pool_group(), {"type": "queue.snapshot", **queue_snapshot(chats)})
         send_event(supervisors_group(), {"type": "floor.changed"})
+        do_dispatch_offers()
 
     transaction.on_commit(publish)
 

@@ -318,6 +318,10 @@ class ConsoleConsumer(_Socket):
                 self.watching.add(conversation_id)
                 await self.channel_layer.group_add(conversation_group(conversation_id), self.channel_name)
             await self.send_frame({"type": "watched", **view})
+        elif isinstance(frame, frames.Accept):
+            await db(actions.do_accept_offer)(user, frame.conversation)
+        elif isinstance(frame, frames.Decline):
+            await db(actions.do_decline_offer)(user, frame.conversation)
         elif isinstance(frame, frames.Floor):
             if not self.supervises:
                 raise Refused("forbidden", "The floor is for supervisors.")
@@ -379,6 +383,14 @@ class ConsoleConsumer(_Socket):
 
     async def blocked(self, event: dict[str, Any]) -> None:
         """Meant for the blocked young person's socket; the console has its state frame."""
+
+    async def offer(self, event: dict[str, Any]) -> None:
+        summary = await db(actions.offer_view)(event["conversation"], self.user)
+        if summary is not None:
+            await self.send_frame({"type": "offer", **summary})
+
+    async def offer_withdrawn(self, event: dict[str, Any]) -> None:
+        await self.send_frame({"type": "offer_withdrawn", "conversation": event["conversation"]})
 
     async def signed_out(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_UNAUTHENTICATED)

@@ -128,6 +128,20 @@ class Watch(_Frame):
     conversation: ConversationId
 
 
+class Accept(_Frame):
+    """Takes a conversation offered by auto-assignment."""
+
+    type: Literal["accept"]
+    conversation: ConversationId
+
+
+class Decline(_Frame):
+    """Passes an offer on to the next counselor."""
+
+    type: Literal["decline"]
+    conversation: ConversationId
+
+
 class Floor(_Frame):
     """A supervisor asks for the floor now."""
 
@@ -146,6 +160,8 @@ ConsoleFrame = Annotated[
     | TopicFrame
     | BlockFrame
     | Watch
+    | Accept
+    | Decline
     | Floor,
     Field(discriminator="type"),
 ]

@@ -48,6 +48,7 @@ class Heartbeat:
                 young=list(self.young), counselor=list(self.counselor), consoles=list(self.consoles)
             )
             await database_sync_to_async(actions.do_sweep)()
+            await database_sync_to_async(actions.do_dispatch_offers)()
         except Exception:  # a failed beat must not end the loop; the next one tries again
             log.exception("heartbeat failed")
 

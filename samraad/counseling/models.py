@@ -122,6 +122,34 @@ class Message(models.Model):
         return f"{self.conversation_id}#{self.seq}"
 
 
+class Offer(models.Model):
+    """A waiting conversation offered to one counselor of an auto-assigning organisation."""
+
+    class Answer(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="offers")
+    counselor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offers")
+    answer = models.CharField(max_length=10, choices=Answer.choices, default=Answer.PENDING)
+    offered_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["offered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation"], condition=models.Q(answer="pending"), name="one_pending_offer_per_conversation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"offer of {self.conversation_id} to {self.counselor_id} ({self.answer})"
+
+
 class Note(models.Model):
     """A counselor's internal note on a conversation; the young person never sees it."""
 

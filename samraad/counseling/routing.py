@@ -65,3 +65,47 @@ def next_for(
         for item in queue_order(waiting)
         if may_take(item, organisation_id=organisation_id, now=now, window_s=window_s, locally_staffed=locally_staffed)
     ]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A counselor of an auto-assigning organisation who is on shift with a live console."""
+
+    user_id: int
+    organisation_id: uuid.UUID | None
+    free: int
+    last_offered_at: datetime | None
+
+
+def choose_counselor(
+    item: Waiting,
+    candidates: Iterable[Candidate],
+    *,
+    now: datetime,
+    window_s: float,
+    locally_staffed: frozenset[uuid.UUID],
+    passed: frozenset[int] = frozenset(),
+) -> int | None:
+    """Returns who is offered `item`: among those who may take it and have room, the one with
+    the most free capacity; on a tie, the one offered longest ago (round-robin). Counselors who
+    declined it or let an earlier offer run out (`passed`) are skipped, so the conversation never
+    waits behind someone who is not answering."""
+    eligible = [
+        candidate
+        for candidate in candidates
+        if candidate.free > 0
+        and candidate.user_id not in passed
+        and may_take(
+            item,
+            organisation_id=candidate.organisation_id,
+            now=now,
+            window_s=window_s,
+            locally_staffed=locally_staffed,
+        )
+    ]
+    if not eligible:
+        return None
+    most_free = max(candidate.free for candidate in eligible)
+    tied = [candidate for candidate in eligible if candidate.free == most_free]
+    never = datetime.min.replace(tzinfo=now.tzinfo)
+    return min(tied, key=lambda candidate: (candidate.last_offered_at or never, candidate.user_id)).user_id

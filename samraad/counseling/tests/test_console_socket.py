@@ -399,3 +399,21 @@ async def test_losing_the_role_closes_the_console_and_it_cannot_come_back(counse
 
     assert closed["code"] == 4401
     assert connected is False
+
+
+async def test_an_auto_assigning_counselor_is_offered_a_chat_and_accepts(counselor_aarhus, aarhus):
+    from samraad.accounts.models import Organisation
+
+    aarhus.assignment = Organisation.Assignment.AUTO
+    await aarhus.asave()
+    console = await console_socket(counselor_aarhus)
+
+    opened = await open_chat()
+    offer = await console.receive_until("offer")
+    await console.send({"type": "accept", "conversation": offer["conversation"]})
+    assigned = await console.receive_until("assigned")
+
+    assert offer["conversation"] == str(opened.conversation.id)
+    assert 0 < offer["expires_in_s"] <= 30
+    assert assigned["conversation"] == offer["conversation"]
+    await console.close()

@@ -76,3 +76,42 @@ def test_next_for_skips_what_this_counselor_may_not_take_yet():
 
     assert for_kbh == [critical_elsewhere, pool]
     assert for_aarhus == [critical_elsewhere, local_for_aarhus, pool]
+
+
+def candidate(user_id, organisation=KBH, free=3, offered_s_ago=None):
+    from samraad.counseling.routing import Candidate
+
+    last = None if offered_s_ago is None else NOW - timedelta(seconds=offered_s_ago)
+    return Candidate(user_id, organisation, free, last)
+
+
+def choose(item, candidates, passed=frozenset(), staffed=frozenset({AARHUS, KBH})):
+    from samraad.counseling.routing import choose_counselor
+
+    return choose_counselor(item, candidates, now=NOW, window_s=60, locally_staffed=staffed, passed=passed)
+
+
+def test_auto_assignment_offers_to_the_most_free_capacity():
+    assert choose(waiting(), [candidate(1, free=1), candidate(2, free=3), candidate(3, free=2)]) == 2
+
+
+def test_auto_assignment_round_robins_on_ties():
+    offered_recently = candidate(1, free=2, offered_s_ago=10)
+    offered_long_ago = candidate(2, free=2, offered_s_ago=600)
+    never_offered = candidate(3, free=2)
+
+    assert choose(waiting(), [offered_recently, offered_long_ago]) == 2
+    assert choose(waiting(), [offered_recently, offered_long_ago, never_offered]) == 3
+
+
+def test_auto_assignment_skips_the_full_and_those_who_passed():
+    assert choose(waiting(), [candidate(1, free=0), candidate(2, free=1)]) == 2
+    assert choose(waiting(), [candidate(1, free=3), candidate(2, free=1)], passed=frozenset({1})) == 2
+    assert choose(waiting(), [candidate(1, free=3)], passed=frozenset({1})) is None
+
+
+def test_auto_assignment_keeps_the_local_window():
+    from_aarhus = waiting(AARHUS, waited_s=5)
+
+    assert choose(from_aarhus, [candidate(1, KBH, free=3), candidate(2, AARHUS, free=1)]) == 2
+    assert choose(from_aarhus, [candidate(1, KBH, free=3)]) is None
