@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from samraad.lib.fields import EncryptedTextField
+
 
 class Topic(models.TextChoices):
     FAMILY = "family", _("Family")
@@ -99,7 +101,7 @@ class Message(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    body = models.TextField()
+    body = EncryptedTextField()
     # Chosen by the sending client; a resend with the same id stores nothing twice.
     client_id = models.CharField(max_length=64, blank=True)
     # What triage saw in a young person's message, and why: shown to the counselor.
@@ -155,7 +157,7 @@ class Note(models.Model):
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
+    body = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
