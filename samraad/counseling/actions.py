@@ -845,3 +845,42 @@ def do_sweep(now: datetime | None = None) -> tuple[int, int]:
         # A block's hash of the connection goes when the block ends.
         Block.objects.filter(until__lte=now).exclude(source_hash="").update(source_hash="")
     return abandoned, returned
+
+
+# --- retention ---------------------------------------------------------------------------------
+def do_purge_transcripts(now: datetime | None = None) -> int:
+    """Deletes the words of conversations ended more than SAMRAAD_RETENTION_DAYS ago: messages,
+    notes and the secrets that could open them. The conversation row, with its times, places and
+    levels, stays for the reports. Returns how many conversations were purged."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.SAMRAAD_RETENTION_DAYS)
+    purged = 0
+    ids = list(
+        Conversation.objects.filter(
+            state__in=[State.ENDED, State.ABANDONED], ended_at__lt=cutoff, purged_at__isnull=True
+        ).values_list("id", flat=True)[:1000]
+    )
+    for conversation_id in ids:
+        with transaction.atomic():
+            conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+            Message.objects.filter(conversation=conversation).delete()
+            Note.objects.filter(conversation=conversation).delete()
+            Offer.objects.filter(conversation=conversation).delete()
+            # Unusable values: the old token and resume code now find nothing, as if never issued.
+            conversation.token_hash = f"purged:{uuid.uuid4().hex}"
+            conversation.resume_code_hash = f"purged:{uuid.uuid4().hex}"
+            conversation.nickname = ""
+            conversation.rating_comment = ""
+            conversation.purged_at = now
+            conversation.save(
+                update_fields=[
+                    "token_hash",
+                    "resume_code_hash",
+                    "nickname",
+                    "rating_comment",
+                    "purged_at",
+                    "updated_at",
+                ]
+            )
+            purged += 1
+    return purged

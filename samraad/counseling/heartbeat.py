@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from typing import Any
 
@@ -15,6 +16,8 @@ from django.conf import settings
 from samraad.counseling import actions
 
 log = logging.getLogger(__name__)
+# Retention runs at most hourly per worker; `manage.py purge_transcripts` does it on demand.
+PURGE_EVERY_S = 3600
 
 
 class Heartbeat:
@@ -23,6 +26,7 @@ class Heartbeat:
         self.counselor: Counter[str] = Counter()
         self.consoles: Counter[int] = Counter()
         self._task: asyncio.Task[None] | None = None
+        self._last_purge = 0.0
 
     def add(self, bucket: Counter[Any], key: Any) -> None:
         bucket[key] += 1
@@ -49,6 +53,9 @@ class Heartbeat:
             )
             await database_sync_to_async(actions.do_sweep)()
             await database_sync_to_async(actions.do_dispatch_offers)()
+            if time.monotonic() - self._last_purge > PURGE_EVERY_S:
+                self._last_purge = time.monotonic()
+                await database_sync_to_async(actions.do_purge_transcripts)()
         except Exception:  # a failed beat must not end the loop; the next one tries again
             log.exception("heartbeat failed")
 

@@ -80,6 +80,8 @@ class Conversation(models.Model):
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     rating_comment = models.TextField(blank=True)
     blocked_until = models.DateTimeField(null=True, blank=True)
+    # When retention deleted the words; the conversation's numbers stay for the reports.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
