@@ -28,6 +28,7 @@ from samraad.lib.events import (
     counselor_group,
     pool_group,
     send_event,
+    staff_group,
     supervisors_group,
     waiting_group,
 )
@@ -48,6 +49,7 @@ class Opened:
 def message_frame(message: Message) -> dict[str, Any]:
     return {
         "type": "msg",
+        "conversation": str(message.conversation_id),
         "seq": message.seq,
         "sender": message.sender,
         "body": message.body,
@@ -291,6 +293,8 @@ def do_end(conversation_id: uuid.UUID | str, *, side: str, user: User | None = N
     _deliver(conversation_group(conversation.id), state_frame(conversation))
     if was_waiting:
         announce_queue()
+    else:
+        send_event(supervisors_group(), {"type": "floor.changed"})
     return conversation
 
 
@@ -305,7 +309,7 @@ def _presence(user: User, *, lock: bool = False) -> Presence:
 def do_close_consoles(user_id: int) -> None:
     """Closes every console socket of a person who signed out, was deactivated or lost a role;
     a socket that reconnects meets the checks again."""
-    send_event(counselor_group(user_id), {"type": "signed_out"})
+    send_event(staff_group(user_id), {"type": "signed_out"})
 
 
 def check_console_user(user: Any) -> User:
@@ -561,6 +565,7 @@ def do_transfer(conversation_id: uuid.UUID | str, *, user: User, to_user_id: int
     if holder_id is not None:
         send_event(counselor_group(holder_id), {"type": "released", "conversation": str(conversation.id)})
     _assign(conversation, colleague, timezone.now())
+    send_event(supervisors_group(), {"type": "floor.changed"})
     return conversation
 
 

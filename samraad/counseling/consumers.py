@@ -20,7 +20,14 @@ from samraad.counseling.errors import Refused
 from samraad.counseling.heartbeat import heartbeat
 from samraad.counseling.models import Conversation
 from samraad.counseling.sources import scope_source_hash
-from samraad.lib.events import conversation_group, counselor_group, pool_group, supervisors_group, waiting_group
+from samraad.lib.events import (
+    conversation_group,
+    counselor_group,
+    pool_group,
+    staff_group,
+    supervisors_group,
+    waiting_group,
+)
 
 Side = Conversation.Side
 State = Conversation.State
@@ -224,11 +231,11 @@ class ConsoleConsumer(_Socket):
             return
         self.budget = self._budget()
         self.held: set[str] = set()
-        self.watching: set[str] = set()
         self.on_shift = False
         self.supervises = await db(can)(self.user, Perm.SUPERVISE)
         await self.accept()
         await self.channel_layer.group_add(counselor_group(self.user.pk), self.channel_name)
+        await self.channel_layer.group_add(staff_group(self.user.pk), self.channel_name)
         if self.supervises:
             await self.channel_layer.group_add(supervisors_group(), self.channel_name)
         heartbeat.add(heartbeat.consoles, self.user.pk)
@@ -239,8 +246,6 @@ class ConsoleConsumer(_Socket):
             await self.assigned({"conversation": str(conversation.id)})
         if self.on_shift:
             await self._send_snapshot()
-        if self.supervises:
-            await self.floor_changed({})
 
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "held"):
@@ -248,9 +253,9 @@ class ConsoleConsumer(_Socket):
         heartbeat.remove(heartbeat.consoles, self.user.pk)
         for conversation_id in self.held:
             heartbeat.remove(heartbeat.counselor, conversation_id)
-        for conversation_id in self.held | self.watching:
+        for conversation_id in self.held:
             await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
-        for group in (counselor_group(self.user.pk), pool_group(), supervisors_group()):
+        for group in (counselor_group(self.user.pk), staff_group(self.user.pk), pool_group(), supervisors_group()):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -304,6 +309,7 @@ class ConsoleConsumer(_Socket):
             await db(actions.do_end)(frame.conversation, side=Side.COUNSELOR, user=user)
         elif isinstance(frame, frames.Transfer):
             await db(actions.do_transfer)(frame.conversation, user=user, to_user_id=frame.to)
+            await self.send_frame({"type": "transferred", "conversation": str(frame.conversation), "to": frame.to})
         elif isinstance(frame, frames.NoteFrame):
             await db(actions.do_add_note)(frame.conversation, user=user, body=frame.body)
         elif isinstance(frame, frames.TopicFrame):
@@ -311,21 +317,10 @@ class ConsoleConsumer(_Socket):
             await self.send_frame({"type": "topic", "conversation": str(conversation.id), "topic": conversation.topic})
         elif isinstance(frame, frames.BlockFrame):
             await db(actions.do_block)(frame.conversation, user=user, minutes=frame.minutes, reason=frame.reason)
-        elif isinstance(frame, frames.Watch):
-            view = await db(actions.do_watch)(frame.conversation, user=user)
-            conversation_id = str(frame.conversation)
-            if conversation_id not in self.held | self.watching:
-                self.watching.add(conversation_id)
-                await self.channel_layer.group_add(conversation_group(conversation_id), self.channel_name)
-            await self.send_frame({"type": "watched", **view})
         elif isinstance(frame, frames.Accept):
             await db(actions.do_accept_offer)(user, frame.conversation)
         elif isinstance(frame, frames.Decline):
             await db(actions.do_decline_offer)(user, frame.conversation)
-        elif isinstance(frame, frames.Floor):
-            if not self.supervises:
-                raise Refused("forbidden", "The floor is for supervisors.")
-            await self.floor_changed({})
 
     async def _set_shift_locally(self, on: bool) -> None:
         self.on_shift = on
@@ -396,8 +391,77 @@ class ConsoleConsumer(_Socket):
         await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def floor_changed(self, event: dict[str, Any]) -> None:
-        if self.supervises:
-            await self.send_frame({"type": "floor", **await db(actions.floor_snapshot)()})
+        """The floor has its own socket (/ws/floor/); a console keeps only the alerts."""
 
     async def alert(self, event: dict[str, Any]) -> None:
         await self.send_frame(event["frame"])
+
+
+class FloorConsumer(_Socket):
+    """The supervisor's floor (`/ws/floor/`): the queue, the counselors' load, critical alerts,
+    live reading (audited) and reassignment. Not a console: it holds no conversations, has no
+    shift and does not count as the supervisor being present."""
+
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        allowed = await db(session_is_verified)(self.user, self.scope.get("session")) and await db(can)(
+            self.user, Perm.SUPERVISE
+        )
+        if not allowed:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.budget = self._budget()
+        self.watching: set[str] = set()
+        await self.accept()
+        for group in (supervisors_group(), staff_group(self.user.pk)):
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.floor_changed({})
+
+    async def disconnect(self, code: int) -> None:
+        if not hasattr(self, "watching"):
+            return
+        for conversation_id in self.watching:
+            await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
+        for group in (supervisors_group(), staff_group(self.user.pk)):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not await self._within_budget():
+            return
+        try:
+            frame = frames.parse_floor_frame(text_data)
+            if isinstance(frame, frames.Floor):
+                await self.floor_changed({})
+            elif isinstance(frame, frames.Watch):
+                view = await db(actions.do_watch)(frame.conversation, user=self.user)
+                conversation_id = str(frame.conversation)
+                if conversation_id not in self.watching:
+                    self.watching.add(conversation_id)
+                    await self.channel_layer.group_add(conversation_group(conversation_id), self.channel_name)
+                await self.send_frame({"type": "watched", **view})
+            elif isinstance(frame, frames.Unwatch):
+                conversation_id = str(frame.conversation)
+                self.watching.discard(conversation_id)
+                await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
+            elif isinstance(frame, frames.Transfer):
+                await db(actions.do_transfer)(frame.conversation, user=self.user, to_user_id=frame.to)
+                transferred = {"type": "transferred", "conversation": str(frame.conversation), "to": frame.to}
+                await self.send_frame(transferred)
+        except Refused as refusal:
+            await self._refuse(refusal)
+
+    async def floor_changed(self, event: dict[str, Any]) -> None:
+        await self.send_frame({"type": "floor", **await db(actions.floor_snapshot)()})
+
+    async def alert(self, event: dict[str, Any]) -> None:
+        await self.send_frame(event["frame"])
+
+    async def deliver(self, event: dict[str, Any]) -> None:
+        if event["frame"].get("conversation") in self.watching:
+            await self.send_frame(event["frame"])
+
+    async def blocked(self, event: dict[str, Any]) -> None:
+        """Meant for the blocked young person's socket."""
+
+    async def signed_out(self, event: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_UNAUTHENTICATED)

@@ -128,6 +128,13 @@ class Watch(_Frame):
     conversation: ConversationId
 
 
+class Unwatch(_Frame):
+    """A supervisor stops reading a conversation."""
+
+    type: Literal["unwatch"]
+    conversation: ConversationId
+
+
 class Accept(_Frame):
     """Takes a conversation offered by auto-assignment."""
 
@@ -159,15 +166,14 @@ ConsoleFrame = Annotated[
     | NoteFrame
     | TopicFrame
     | BlockFrame
-    | Watch
     | Accept
-    | Decline
-    | Floor,
+    | Decline,
     Field(discriminator="type"),
 ]
 
 _young = TypeAdapter(YoungFrame)
 _console = TypeAdapter(ConsoleFrame)
+_floor = TypeAdapter(Annotated[Floor | Watch | Unwatch | Transfer, Field(discriminator="type")])
 
 
 def _parse(adapter: TypeAdapter[Any], text: str | None) -> Any:
@@ -213,3 +219,7 @@ def parse_young_frame(text: str | None) -> Any:
 
 def parse_console_frame(text: str | None) -> Any:
     return _parse(_console, text)
+
+
+def parse_floor_frame(text: str | None) -> Any:
+    return _parse(_floor, text)

@@ -66,4 +66,5 @@ def floor_page(request: HttpRequest) -> HttpResponse:
     """The supervisor's floor: the queue by municipality and level, counselors' load, alerts."""
     if not can(request.user, Perm.SUPERVISE):
         raise PermissionDenied
-    return render(request, "counseling/floor.html", {"long_wait_s": settings.SAMRAAD_FLOOR_LONG_WAIT_S})
+    context = {"long_wait_s": settings.SAMRAAD_FLOOR_LONG_WAIT_S, "topics": Topic.choices}
+    return render(request, "counseling/floor.html", context)

@@ -18,6 +18,11 @@ def counselor_group(user_id: int) -> str:
     return f"counselor-{int(user_id)}"
 
 
+def staff_group(user_id: int) -> str:
+    """Every socket of one staff member, console and floor alike: closed when they sign out."""
+    return f"staff-{int(user_id)}"
+
+
 def pool_group() -> str:
     """Every console of a counselor on shift: queue snapshots."""
     return "pool"

@@ -105,6 +105,14 @@ async def console_socket(user: User, *, on_shift: bool = True) -> Socket:
     return socket
 
 
+async def floor_socket(user: User) -> Socket:
+    cookie = await sync_to_async(session_cookie)(user)
+    socket = Socket("/ws/floor/", [cookie])
+    connected, code = await socket.connect()
+    assert connected, code
+    return socket
+
+
 @pytest.fixture
 async def sockets() -> AsyncIterator[list[Socket]]:
     """Collects sockets a test opens and closes them afterwards."""

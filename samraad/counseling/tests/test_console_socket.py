@@ -11,6 +11,7 @@ from samraad.counseling.models import Block, Conversation, Message, Note
 from samraad.counseling.tests.conftest import (
     Socket,
     console_socket,
+    floor_socket,
     open_chat,
     session_cookie,
     socket_db,
@@ -282,16 +283,16 @@ async def test_a_supervisor_sees_the_floor_without_message_text(supervisor, coun
     await young.receive_until("ack")
     counselor = await console_socket(counselor_aarhus)
 
-    floor_socket = await console_socket(supervisor, on_shift=False)
-    floor = await floor_socket.receive_until("floor")
+    floor = await floor_socket(supervisor)
+    snapshot = await floor.receive_until("floor")
 
-    assert [item["nickname"] for item in floor["waiting"]] == ["Sol"]
-    assert floor["waiting"][0]["triage_level"] == "normal"
-    assert {c["name"] for c in floor["counselors"]} == {str(counselor_aarhus)}
-    assert "privat" not in str(floor)
+    assert [item["nickname"] for item in snapshot["waiting"]] == ["Sol"]
+    assert snapshot["waiting"][0]["triage_level"] == "normal"
+    assert {c["name"] for c in snapshot["counselors"]} == {str(counselor_aarhus)}
+    assert "privat" not in str(snapshot)
     await young.close()
     await counselor.close()
-    await floor_socket.close()
+    await floor.close()
 
 
 async def test_a_supervisor_reads_a_live_conversation_and_the_read_is_audited(supervisor, counselor_aarhus):
@@ -304,12 +305,12 @@ async def test_a_supervisor_reads_a_live_conversation_and_the_read_is_audited(su
     counselor = await console_socket(counselor_aarhus)
     await counselor.send({"type": "take"})
     conversation = (await counselor.receive_until("assigned"))["conversation"]
-    floor_socket = await console_socket(supervisor, on_shift=False)
+    floor = await floor_socket(supervisor)
 
-    await floor_socket.send({"type": "watch", "conversation": conversation})
-    watched = await floor_socket.receive_until("watched")
+    await floor.send({"type": "watch", "conversation": conversation})
+    watched = await floor.receive_until("watched")
     await young.send({"type": "msg", "client_id": "y2", "body": "er du der"})
-    live = await floor_socket.receive_until("msg")
+    live = await floor.receive_until("msg")
 
     assert [m["body"] for m in watched["history"]] == ["hjælp"]
     assert live["body"] == "er du der"
@@ -317,22 +318,59 @@ async def test_a_supervisor_reads_a_live_conversation_and_the_read_is_audited(su
     assert entry.actor_id == supervisor.pk and entry.action == "read"
     await young.close()
     await counselor.close()
-    await floor_socket.close()
+    await floor.close()
 
 
-async def test_a_counselor_cannot_watch_or_see_the_floor(counselor_aarhus, counselor_koebenhavn):
+async def test_a_counselor_cannot_open_the_floor_or_watch_from_the_console(counselor_aarhus):
     opened = await open_chat()
-    other = await console_socket(counselor_koebenhavn)
+    cookie = await sync_to_async(session_cookie)(counselor_aarhus)
+    floor = Socket("/ws/floor/", [cookie])
+    connected, _ = await floor.connect()
     console = await console_socket(counselor_aarhus)
 
     await console.send({"type": "watch", "conversation": str(opened.conversation.id)})
-    refused_watch = await console.receive_until("error")
-    await console.send({"type": "floor"})
-    refused_floor = await console.receive_until("error")
+    refused = await console.receive_until("error")
 
-    assert refused_watch["code"] == refused_floor["code"] == "forbidden"
-    await other.close()
+    assert connected is False
+    assert refused["code"] == "unknown_type"
     await console.close()
+
+
+async def test_the_floor_is_not_a_console(supervisor):
+    floor = await floor_socket(supervisor)
+    await floor.receive_until("floor")
+
+    await floor.send({"type": "shift", "on": True})
+    refused = await floor.receive_until("error")
+
+    assert refused["code"] == "unknown_type"
+    assert not await sync_to_async(lambda: supervisor.presence.on_shift if hasattr(supervisor, "presence") else False)()
+    await floor.close()
+
+
+async def test_unwatch_stops_the_live_reading(supervisor, counselor_aarhus):
+    opened = await open_chat()
+    young = await young_socket(opened.token)
+    counselor = await console_socket(counselor_aarhus)
+    await counselor.send({"type": "take"})
+    conversation = (await counselor.receive_until("assigned"))["conversation"]
+    floor = await floor_socket(supervisor)
+    await floor.send({"type": "watch", "conversation": conversation})
+    await floor.receive_until("watched")
+
+    await floor.send({"type": "unwatch", "conversation": conversation})
+    await floor.send({"type": "floor"})
+    await floor.receive_until("floor")
+    await young.send({"type": "msg", "client_id": "y9", "body": "ikke til dig"})
+    await young.receive_until("ack")
+
+    frames = []
+    while not await floor.nothing(0.3):
+        frames.append(await floor.receive())
+    assert all(frame["type"] != "msg" for frame in frames)
+    await young.close()
+    await counselor.close()
+    await floor.close()
 
 
 async def test_a_supervisor_reassigns_a_live_conversation(supervisor, counselor_aarhus, counselor_koebenhavn):
@@ -341,16 +379,18 @@ async def test_a_supervisor_reassigns_a_live_conversation(supervisor, counselor_
     colleague = await console_socket(counselor_koebenhavn)
     await mine.send({"type": "take"})
     conversation = (await mine.receive_until("assigned"))["conversation"]
-    floor_socket = await console_socket(supervisor, on_shift=False)
+    floor = await floor_socket(supervisor)
 
-    await floor_socket.send({"type": "transfer", "conversation": conversation, "to": counselor_koebenhavn.pk})
+    await floor.send({"type": "transfer", "conversation": conversation, "to": counselor_koebenhavn.pk})
     released = await mine.receive_until("released")
     arrived = await colleague.receive_until("assigned")
+    confirmed = await floor.receive_until("transferred")
 
     assert released["conversation"] == arrived["conversation"] == conversation
+    assert confirmed == {"type": "transferred", "conversation": conversation, "to": counselor_koebenhavn.pk}
     await mine.close()
     await colleague.close()
-    await floor_socket.close()
+    await floor.close()
 
 
 async def test_signing_out_closes_the_console(counselor_aarhus):

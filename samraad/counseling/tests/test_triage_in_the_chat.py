@@ -4,7 +4,7 @@ the supervisors and shows the counselor why, and the young person never sees any
 from __future__ import annotations
 
 from samraad.counseling.models import Conversation, Message
-from samraad.counseling.tests.conftest import console_socket, open_chat, socket_db, young_socket
+from samraad.counseling.tests.conftest import console_socket, floor_socket, open_chat, socket_db, young_socket
 
 pytestmark = socket_db
 
@@ -14,7 +14,7 @@ CRITICAL = "jeg har taget alle mine piller nu og vil dø"
 async def test_a_critical_message_jumps_the_queue_and_alerts_the_supervisor(supervisor, counselor_aarhus):
     first = await open_chat()
     second = await open_chat()
-    floor = await console_socket(supervisor, on_shift=False)
+    floor = await floor_socket(supervisor)
     await floor.receive_until("floor")
     young = await young_socket(second.token)
     await young.receive_until("queue")
