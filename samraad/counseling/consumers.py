@@ -80,8 +80,13 @@ class _Socket(AsyncWebsocketConsumer):
             await self.send_frame(Refused("rate_limited", "Too many frames; slow down. Nothing was stored.").as_frame())
         return False
 
-    async def _refuse(self, refusal: Refused) -> None:
-        await self.send_frame(refusal.as_frame())
+    async def _refuse(self, refusal: Refused, frame: Any = None) -> None:
+        answer = refusal.as_frame()
+        # A refused message is named, so the client knows which one was not stored.
+        for field in ("client_id", "conversation"):
+            if getattr(frame, field, None) is not None:
+                answer[field] = str(getattr(frame, field))
+        await self.send_frame(answer)
         if refusal.code == "too_large":
             await self.close(code=CLOSE_TOO_LARGE)
 
@@ -117,6 +122,7 @@ class ChatConsumer(_Socket):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not await self._within_budget():
             return
+        frame: Any = None
         try:
             frame = frames.parse_young_frame(text_data)
             if self.conversation_id is None:
@@ -147,7 +153,7 @@ class ChatConsumer(_Socket):
                 await db(actions.do_rate)(self.conversation_id, rating=frame.rating, comment=frame.comment)
                 await self.send_frame({"type": "rated", "rating": frame.rating})
         except Refused as refusal:
-            await self._refuse(refusal)
+            await self._refuse(refusal, frame)
 
     async def hello(self, frame: frames.Hello) -> None:
         conversation = await db(actions.check_conversation_for_token)(frame.token)
@@ -203,9 +209,15 @@ class ChatConsumer(_Socket):
             return
         if frame["type"] == "state":
             self.state = frame["state"]
-            if self.state != State.WAITING:
+            if self.state == State.WAITING:
+                # Back in the queue (the counselor's connection dropped): positions again.
+                await self.channel_layer.group_add(waiting_group(), self.channel_name)
+            else:
                 await self.channel_layer.group_discard(waiting_group(), self.channel_name)
         await self.send_frame(frame)
+        if frame["type"] == "state" and self.state == State.WAITING:
+            order = [str(c.id) for c in await db(actions.waiting_chats)()]
+            await self._send_position(order, await db(actions.queue_estimates)())
 
     async def queue_positions(self, event: dict[str, Any]) -> None:
         if self.state == State.WAITING:
@@ -261,11 +273,12 @@ class ConsoleConsumer(_Socket):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not await self._within_budget():
             return
+        frame: Any = None
         try:
             frame = frames.parse_console_frame(text_data)
             await self.dispatch_frame(frame)
         except Refused as refusal:
-            await self._refuse(refusal)
+            await self._refuse(refusal, frame)
 
     async def dispatch_frame(self, frame: Any) -> None:  # noqa: C901 - one branch per frame type
         user = self.user
@@ -428,6 +441,7 @@ class FloorConsumer(_Socket):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not await self._within_budget():
             return
+        frame: Any = None
         try:
             frame = frames.parse_floor_frame(text_data)
             if isinstance(frame, frames.Floor):
@@ -448,7 +462,7 @@ class FloorConsumer(_Socket):
                 transferred = {"type": "transferred", "conversation": str(frame.conversation), "to": frame.to}
                 await self.send_frame(transferred)
         except Refused as refusal:
-            await self._refuse(refusal)
+            await self._refuse(refusal, frame)
 
     async def floor_changed(self, event: dict[str, Any]) -> None:
         await self.send_frame({"type": "floor", **await db(actions.floor_snapshot)()})

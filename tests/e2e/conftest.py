@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -128,10 +129,18 @@ def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path)
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def widget_host_port() -> int:
+    """A loopback port for a stand-in municipal site that embeds the widget; the server lets
+    that origin frame the chat (SAMRAAD_WIDGET_ORIGINS), so the port is chosen before it starts."""
+    return _free_port()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, widget_host_port: int) -> Iterator[str]:
     """Returns the base URL (ending in "/") of a demo server on a free loopback port."""
     var_dir = tmp_path_factory.mktemp("samraad-var")
     environment = _server_environment(var_dir)
+    environment["SAMRAAD_WIDGET_ORIGINS"] = f"http://127.0.0.1:{widget_host_port}"
     _manage(environment, "setup_demo")
     _manage(environment, "collectstatic", "--noinput", "-v0")
 
@@ -167,6 +176,8 @@ class Problems:
     """What a page did that the product must never do."""
 
     origin: str
+    # Other origins a test may reach on purpose (a stand-in host page, an intercepted exit site).
+    allowed_origins: set[str] = field(default_factory=set)
     console_errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
 
@@ -183,26 +194,69 @@ class Problems:
         parts = urlsplit(request.url)
         if parts.scheme in {"data", "blob", "about"}:
             return
-        if f"{parts.scheme}://{parts.netloc}" != self.origin:
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin != self.origin and origin not in self.allowed_origins:
             self.foreign_requests.append(f"{request.method} {request.url}")
 
 
+class Contexts:
+    """Opens browser contexts (phones by default) that must log no console error and ask no
+    other origin; `check` closes them all and fails on what any of them did."""
+
+    def __init__(self, browser: Browser, server: str) -> None:
+        parts = urlsplit(server)
+        self.browser = browser
+        self.server = server
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.opened: list[tuple[BrowserContext, Problems]] = []
+        self.allowed: set[str] = set()
+
+    def new(
+        self,
+        *,
+        viewport: dict[str, int] | None = None,
+        locale: str = "da-DK",
+        storage_state: Any = None,
+    ) -> BrowserContext:
+        problems = Problems(origin=self.origin, allowed_origins=self.allowed)
+        opened = self.browser.new_context(
+            viewport=viewport or PHONE, locale=locale, base_url=self.server, storage_state=storage_state
+        )
+        opened.set_default_timeout(5_000)
+        opened.on("console", problems.on_console)
+        opened.on("weberror", lambda web_error: problems.on_page_error(web_error.error))
+        opened.on("request", problems.on_request)
+        self.opened.append((opened, problems))
+        return opened
+
+    def allow_origin(self, origin: str) -> None:
+        """Lets every context of this test reach `origin` too (shared set, also for later ones)."""
+        self.allowed.add(origin.rstrip("/"))
+
+    def check(self) -> None:
+        console_errors: list[str] = []
+        foreign_requests: list[str] = []
+        for opened, problems in self.opened:
+            opened.close()
+            console_errors += problems.console_errors
+            foreign_requests += problems.foreign_requests
+        self.opened = []
+        assert console_errors == [], "console errors (CSP violations show here):\n" + "\n".join(console_errors)
+        assert foreign_requests == [], "requests to another origin:\n" + "\n".join(foreign_requests)
+
+
 @pytest.fixture
-def context(browser: Browser, server: str) -> Iterator[BrowserContext]:
+def contexts(browser: Browser, server: str) -> Iterator[Contexts]:
+    """Opens as many checked browser contexts as a test needs (several people at once)."""
+    opened = Contexts(browser, server)
+    yield opened
+    opened.check()
+
+
+@pytest.fixture
+def context(contexts: Contexts) -> BrowserContext:
     """A fresh phone (360 × 740, Danish) that must log no console error and ask no other origin."""
-    parts = urlsplit(server)
-    problems = Problems(origin=f"{parts.scheme}://{parts.netloc}")
-    phone = browser.new_context(viewport=PHONE, locale="da-DK", base_url=server)
-    phone.set_default_timeout(5_000)
-    phone.on("console", problems.on_console)
-    phone.on("weberror", lambda web_error: problems.on_page_error(web_error.error))
-    phone.on("request", problems.on_request)
-    yield phone
-    phone.close()
-    assert problems.console_errors == [], "console errors (CSP violations show here):\n" + "\n".join(
-        problems.console_errors
-    )
-    assert problems.foreign_requests == [], "requests to another origin:\n" + "\n".join(problems.foreign_requests)
+    return contexts.new()
 
 
 @pytest.fixture
@@ -228,3 +282,14 @@ def assert_no_axe_violations(page: Page) -> None:
         for node in violation["nodes"]:
             lines.append(f"    at {' '.join(str(part) for part in node['target'])}")
     pytest.fail("\n".join(lines), pytrace=False)
+
+
+# --- Staff ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def counselor_state(browser: Browser, server: str) -> Any:
+    """The demo counselor in Aarhus, signed in once: the state to open a context with."""
+    from tests.e2e.chat_people import sign_in_state
+
+    return sign_in_state(browser, server)

@@ -293,3 +293,43 @@ async def test_a_conversation_is_rated_once_and_only_after_the_end():
 
     assert early["code"] == "not_ended"
     await socket.close()
+
+
+async def test_a_refused_message_is_named_by_its_client_id():
+    opened = await open_chat()
+    socket = await young_socket(opened.token)
+    await socket.send({"type": "end"})
+    await socket.receive_until("state")
+
+    await socket.send({"type": "msg", "client_id": "late-1", "body": "hallo?"})
+    refused = await socket.receive_until("error")
+
+    assert refused == {**refused, "code": "ended", "client_id": "late-1"}
+    await socket.close()
+
+
+async def test_a_chat_given_back_to_the_queue_hears_its_place_again(counselor_aarhus, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from samraad.counseling import actions
+
+    opened = await open_chat()
+    young = await young_socket(opened.token)
+    await young.receive_until("queue")
+    console = await console_socket(counselor_aarhus)
+    await console.send({"type": "take"})
+    await console.receive_until("assigned")
+    await young.receive_until("state")
+    await console.close()
+
+    later = timezone.now() + timedelta(seconds=settings.SAMRAAD_CHAT_COUNSELOR_GRACE_S + 1)
+    await sync_to_async(actions.do_touch)(young=[str(opened.conversation.id)], counselor=[], consoles=[], now=later)
+    await sync_to_async(actions.do_sweep)(later)
+    state = await young.receive_until("state")
+    queue = await young.receive_until("queue")
+
+    assert state["state"] == "waiting"
+    assert queue["position"] == 1
+    await young.close()
