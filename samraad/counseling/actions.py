@@ -22,7 +22,7 @@ from samraad.audit.actions import do_record_access
 from samraad.audit.models import AuditEntry
 from samraad.counseling import routing, tokens, triage, waiting
 from samraad.counseling.errors import Refused
-from samraad.counseling.models import Block, Conversation, Level, Message, Note, Offer, Topic
+from samraad.counseling.models import Block, Conversation, Level, Message, Note, Offer, PreparedAnswer, Topic
 from samraad.lib.events import (
     conversation_group,
     counselor_group,
@@ -889,3 +889,16 @@ def do_purge_transcripts(now: datetime | None = None) -> int:
             )
             purged += 1
     return purged
+
+
+# --- a counselor's own prepared answers --------------------------------------------------------
+def do_add_prepared_answer(user: User, *, title: str, body: str) -> PreparedAnswer:
+    check_console_user(user)
+    return PreparedAnswer.objects.create(owner=user, title=title.strip()[:80], body=body.strip())
+
+
+def do_delete_prepared_answer(user: User, answer_id: int) -> None:
+    """Deletes one of `user`'s own answers; another's (or none) is refused alike."""
+    deleted, _ = PreparedAnswer.objects.filter(pk=answer_id, owner=user).delete()
+    if not deleted:
+        raise Refused("not_found", "No such prepared answer.")

@@ -10,4 +10,5 @@ urlpatterns = [
     path("widget.js", views.widget_script, name="widget_script"),
     path("console/", views.console_page, name="console"),
     path("console/floor/", views.floor_page, name="floor"),
+    path("console/answers/", views.own_answers_page, name="answers"),
 ]

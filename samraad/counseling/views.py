@@ -7,17 +7,21 @@ from typing import cast
 
 from csp.constants import SELF
 from csp.decorators import csp_replace
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_http_methods
 
 from samraad.accounts.models import Organisation, User
 from samraad.accounts.permissions import Perm, can
+from samraad.counseling import actions
+from samraad.counseling.errors import Refused
 from samraad.counseling.models import PreparedAnswer, Topic
 
 WIDGET_SCRIPT = Path(__file__).resolve().parent / "static" / "counseling" / "widget.js"
@@ -68,3 +72,34 @@ def floor_page(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     context = {"long_wait_s": settings.SAMRAAD_FLOOR_LONG_WAIT_S, "topics": Topic.choices}
     return render(request, "counseling/floor.html", context)
+
+
+class PreparedAnswerForm(forms.ModelForm):
+    class Meta:
+        model = PreparedAnswer
+        fields = ["title", "body"]
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "form-input"}),
+            "body": forms.Textarea(attrs={"class": "form-input", "rows": 4}),
+        }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def own_answers_page(request: HttpRequest) -> HttpResponse:
+    """A counselor's own prepared answers: add and delete (the shared ones are the administrators')."""
+    if not can(request.user, Perm.USE_CONSOLE):
+        raise PermissionDenied
+    user = cast(User, request.user)
+    form = PreparedAnswerForm(request.POST or None)
+    if request.method == "POST" and "delete" in request.POST:
+        try:
+            actions.do_delete_prepared_answer(user, int(request.POST["delete"]))
+        except (Refused, ValueError) as error:
+            raise Http404 from error
+        return redirect("counseling:answers")
+    if request.method == "POST" and form.is_valid():
+        actions.do_add_prepared_answer(user, title=form.cleaned_data["title"], body=form.cleaned_data["body"])
+        return redirect("counseling:answers")
+    answers = PreparedAnswer.objects.filter(owner=user).order_by("title")
+    return render(request, "counseling/answers.html", {"form": form, "answers": answers})

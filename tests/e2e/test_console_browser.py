@@ -187,3 +187,18 @@ def test_with_auto_assignment_the_counselor_is_offered_a_conversation_and_accept
     finally:
         ida.end_everything_and_leave()
         _set_assignment(contexts, admin_state, "0760", "take_next")
+
+
+def test_a_counselor_keeps_prepared_answers_of_their_own(contexts: Contexts, counselor_state: Any, server: str) -> None:
+    page = contexts.new(storage_state=counselor_state).new_page()
+    page.goto(f"{server.rstrip('/')}/console/answers/")
+    assert_no_axe_violations(page)
+
+    page.get_by_label("Titel").fill("Min egen hilsen")
+    page.get_by_label("Tekst").fill("Hej, jeg hedder Jonas og er rådgiver i Aarhus.")
+    page.get_by_role("button", name="Gem").click()
+
+    expect(page.get_by_role("heading", name="Min egen hilsen")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Slet “Min egen hilsen”").click()
+    expect(page.get_by_text("Du har endnu ingen egne forberedte svar.")).to_be_visible()

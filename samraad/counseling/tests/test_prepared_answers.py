@@ -41,3 +41,46 @@ def test_the_console_offers_own_and_shared_answers_only(client, counselor_aarhus
     titles = [answer["title"] for answer in client.get("/console/").context["prepared_answers"]]
 
     assert titles == ["Fælles Aarhus", "Min egen"]
+
+
+def test_a_counselor_adds_and_deletes_their_own_answers(client, counselor_aarhus):
+    sign_in(client, counselor_aarhus)
+
+    client.post("/console/answers/", {"title": "Min hilsen", "body": "Hej, jeg hedder Jonas."})
+    answer = PreparedAnswer.objects.get(owner=counselor_aarhus)
+    in_console = [a["title"] for a in client.get("/console/").context["prepared_answers"]]
+    client.post("/console/answers/", {"delete": str(answer.pk)})
+
+    assert (answer.title, answer.organisation) == ("Min hilsen", None)
+    assert in_console == ["Min hilsen"]
+    assert not PreparedAnswer.objects.exists()
+
+
+def test_a_counselor_cannot_delete_a_colleagues_or_shared_answer(client, counselor_aarhus, aarhus):
+    colleague = make_staff("other.aarhus", aarhus, Role.COUNSELOR)
+    theirs = PreparedAnswer.objects.create(owner=colleague, title="Kollegas", body="x")
+    shared = PreparedAnswer.objects.create(organisation=aarhus, title="Fælles", body="y")
+    sign_in(client, counselor_aarhus)
+
+    refused = [client.post("/console/answers/", {"delete": str(answer.pk)}).status_code for answer in (theirs, shared)]
+    nonsense = client.post("/console/answers/", {"delete": "abc"}).status_code
+
+    assert refused == [404, 404]
+    assert nonsense == 404
+    assert PreparedAnswer.objects.count() == 2
+
+
+def test_an_empty_answer_is_refused_with_a_message(client, counselor_aarhus):
+    sign_in(client, counselor_aarhus)
+
+    response = client.post("/console/answers/", {"title": "", "body": ""})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not PreparedAnswer.objects.exists()
+
+
+def test_staff_outside_the_console_have_no_answers_page(client, coordinator_aarhus):
+    sign_in(client, coordinator_aarhus)
+
+    assert client.get("/console/answers/").status_code == 403

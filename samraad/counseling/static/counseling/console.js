@@ -197,8 +197,31 @@ function onFrame(frame) {
     case "error":
       onError(frame);
       break;
+    case "alert":
+      onAlert(frame);
+      break;
     default:
       break; // the supervisor's floor frames are not this page's
+  }
+}
+
+// A supervisor's console hears of every critical message: a banner, and a tone where the
+// browser allows sound (it may not before the page has had a click).
+function onAlert(frame) {
+  const details = [frame.municipality, (frame.reasons || []).join(", ")].filter(Boolean).join(" – ");
+  document.getElementById("console-alert-text").textContent = details;
+  document.getElementById("console-alert").hidden = false;
+  try {
+    const context = new (window.AudioContext || window.webkitAudioContext)();
+    const tone = context.createOscillator();
+    const volume = context.createGain();
+    tone.frequency.value = 880;
+    volume.gain.value = 0.1;
+    tone.connect(volume).connect(context.destination);
+    tone.start();
+    tone.stop(context.currentTime + 0.4);
+  } catch (error) {
+    // No sound: the banner says it all.
   }
 }
 
