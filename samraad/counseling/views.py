@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods
@@ -44,7 +45,12 @@ def chat_page(request: HttpRequest) -> HttpResponse:
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": [SELF, *settings.SAMRAAD_WIDGET_ORIGINS]})
 def widget_page(request: HttpRequest) -> HttpResponse:
-    """The chat inside the widget's iframe, framed only by the registered municipal sites."""
+    """The chat inside the widget's iframe, framed only by the registered municipal sites.
+    `?lang=en` chooses the language: in a third-party iframe there is no language cookie."""
+    lang = request.GET.get("lang", "")
+    if lang in dict(settings.LANGUAGES):
+        translation.activate(lang)
+        request.LANGUAGE_CODE = lang
     return render(request, "counseling/widget.html", {**_chat_context(request), "in_widget": True})
 
 

@@ -302,6 +302,10 @@ def test_with_nobody_on_shift_the_chat_offers_a_letter_and_has_no_wcag_21_aa_vio
     expect(widget.get_by_label(Young.municipality)).to_have_value("0751")
     assert_no_axe_violations(widget)
     assert_fits_phone_width(widget)
+    widget.get_by_label("Sprog", exact=True).select_option("en")
+    widget.get_by_role("button", name="Skift sprog", exact=True).click()
+    expect(widget.locator("html")).to_have_attribute("lang", "en")
+    expect(widget.locator("#chat-municipality")).to_have_value("0751")
 
     english = contexts.new().new_page()
     english.goto("chat/")
