@@ -111,15 +111,3 @@ async def floor_socket(user: User) -> Socket:
     connected, code = await socket.connect()
     assert connected, code
     return socket
-
-
-@pytest.fixture
-async def sockets() -> AsyncIterator[list[Socket]]:
-    """Collects sockets a test opens and closes them afterwards."""
-    opened: list[Socket] = []
-    yield opened
-    for socket in opened:
-        try:
-            await socket.close()
-        except Exception:  # noqa: S110 - already closed by the server
-            pass
