@@ -367,12 +367,10 @@ def _waiting_for_routing() -> list[routing.Waiting]:
     ]
 
 
-def _locally_staffed(now: datetime) -> frozenset[uuid.UUID]:
+def _locally_staffed(counselors: list[Presence]) -> frozenset[uuid.UUID]:
     """Municipalities with one of their own counselors on shift now."""
     return frozenset(
-        presence.user.organisation_id
-        for presence in available_counselors(now)
-        if presence.user.organisation_id is not None
+        presence.user.organisation_id for presence in counselors if presence.user.organisation_id is not None
     )
 
 
@@ -405,7 +403,7 @@ def do_take(user: User, conversation_id: uuid.UUID | None = None) -> Conversatio
         organisation_id=user.organisation_id,
         now=now,
         window_s=settings.SAMRAAD_LOCAL_PREFERENCE_S,
-        locally_staffed=_locally_staffed(now),
+        locally_staffed=_locally_staffed(available_counselors(now)),
     )
     for candidate in candidates:
         conversation = (
@@ -464,10 +462,10 @@ def offer_view(conversation_id: uuid.UUID | str, user: User) -> dict[str, Any] |
     return {**conversation_summary(offer.conversation), "expires_in_s": expires_in}
 
 
-def _auto_candidates(now: datetime) -> list[routing.Candidate]:
+def _auto_candidates(available: list[Presence]) -> list[routing.Candidate]:
     counselors = [
         presence
-        for presence in available_counselors(now)
+        for presence in available
         if presence.user.organisation is not None
         and presence.user.organisation.assignment == Organisation.Assignment.AUTO
     ]
@@ -491,7 +489,7 @@ def _auto_candidates(now: datetime) -> list[routing.Candidate]:
     ]
 
 
-def do_dispatch_offers(now: datetime | None = None) -> int:
+def do_dispatch_offers(now: datetime | None = None, *, counselors: list[Presence] | None = None) -> int:
     """Offers waiting chats to the counselors of auto-assigning organisations, in queue order;
     lets run-out offers go and gives them to the next counselor. Returns how many offers were
     made. Safe to run in every worker at once: a conversation has at most one open offer."""
@@ -507,19 +505,22 @@ def do_dispatch_offers(now: datetime | None = None) -> int:
                 counselor_group(offer.counselor_id),
                 {"type": "offer.withdrawn", "conversation": str(offer.conversation_id)},
             )
-        candidates = {candidate.user_id: candidate for candidate in _auto_candidates(now)}
+        counselors = available_counselors(now) if counselors is None else counselors
+        candidates = {candidate.user_id: candidate for candidate in _auto_candidates(counselors)}
         if not candidates:
             return 0
         offered = set(Offer.objects.filter(answer=Offer.Answer.PENDING).values_list("conversation_id", flat=True))
-        locally_staffed = _locally_staffed(now)
+        # Who let each waiting conversation pass, in one query rather than one per conversation.
+        passed_by: dict[uuid.UUID, set[int]] = {}
+        for conversation_id, counselor_id in Offer.objects.filter(
+            conversation__state=State.WAITING, answer__in=[Offer.Answer.DECLINED, Offer.Answer.EXPIRED]
+        ).values_list("conversation_id", "counselor_id"):
+            passed_by.setdefault(conversation_id, set()).add(counselor_id)
+        locally_staffed = _locally_staffed(counselors)
         for item in routing.queue_order(_waiting_for_routing()):
             if item.id in offered:
                 continue
-            passed = frozenset(
-                Offer.objects.filter(
-                    conversation_id=item.id, answer__in=[Offer.Answer.DECLINED, Offer.Answer.EXPIRED]
-                ).values_list("counselor_id", flat=True)
-            )
+            passed = frozenset(passed_by.get(item.id, ()))
             target = routing.choose_counselor(
                 item,
                 candidates.values(),
@@ -689,7 +690,7 @@ def available_counselors(now: datetime | None = None) -> list[Presence]:
     since = now - timedelta(seconds=settings.SAMRAAD_CHAT_COUNSELOR_GRACE_S)
     return list(
         Presence.objects.filter(on_shift=True, seen_at__gte=since)
-        .select_related("user")
+        .select_related("user__organisation")
         .annotate(
             held=Count(
                 "user__conversations",
@@ -704,9 +705,9 @@ def is_open(now: datetime | None = None) -> bool:
     return bool(available_counselors(now))
 
 
-def queue_estimates(now: datetime | None = None) -> dict[str, Any]:
+def queue_estimates(now: datetime | None = None, *, counselors: list[Presence] | None = None) -> dict[str, Any]:
     """What a waiting young person needs for an honest estimate, given their position."""
-    counselors = available_counselors(now)
+    counselors = available_counselors(now) if counselors is None else counselors
     held = [(p.capacity, p.held) for p in counselors]  # type: ignore[attr-defined]
     free = sum(max(capacity - count, 0) for capacity, count in held)
     busy = sum(min(count, capacity) for capacity, count in held)
@@ -719,15 +720,14 @@ def queue_estimates(now: datetime | None = None) -> dict[str, Any]:
     return {"free_slots": free, "busy_slots": busy, "handle_s": handle_s}
 
 
-def queue_snapshot(chats: list[Conversation] | None = None) -> dict[str, Any]:
+def queue_snapshot(
+    chats: list[Conversation] | None = None, *, counselors: list[Presence] | None = None
+) -> dict[str, Any]:
     """What every console on shift sees of the queue: who waits (never what they wrote) and
     which colleagues are on shift to transfer to."""
     chats = waiting_chats() if chats is None else chats
-    colleagues = (
-        Presence.objects.filter(pk__in=[presence.pk for presence in available_counselors()])
-        .select_related("user")
-        .order_by("user__first_name", "user__username")
-    )
+    counselors = available_counselors() if counselors is None else counselors
+    colleagues = sorted(counselors, key=lambda presence: (presence.user.first_name, presence.user.username))
     return {
         "waiting": [conversation_summary(conversation) for conversation in chats + waiting_letters()],
         "colleagues": [{"id": presence.user_id, "name": str(presence.user)} for presence in colleagues],
@@ -790,12 +790,13 @@ def announce_queue() -> None:
 
     def publish() -> None:
         chats = waiting_chats()
-        estimates = queue_estimates()
+        counselors = available_counselors()  # once, for the estimate, the snapshot and the offers
+        estimates = queue_estimates(counselors=counselors)
         order = [str(conversation.id) for conversation in chats]
         send_event(waiting_group(), {"type": "queue.positions", "order": order, "estimates": estimates})
-        send_event(pool_group(), {"type": "queue.snapshot", **queue_snapshot(chats)})
+        send_event(pool_group(), {"type": "queue.snapshot", **queue_snapshot(chats, counselors=counselors)})
         send_event(supervisors_group(), {"type": "floor.changed"})
-        do_dispatch_offers()
+        do_dispatch_offers(counselors=counselors)
 
     transaction.on_commit(publish)
 
