@@ -5,7 +5,7 @@
  * module's memory. Nothing is written to localStorage, sessionStorage, cookies or the URL.
  * Message text is only ever set with textContent, so a message can never become markup.
  */
-import { Socket, SeqLog, clock, fill, newClientId, readWords } from "./socket.js";
+import { Socket, SeqLog, claimFromOutbox, clock, fill, newClientId, readWords, stampTime } from "./socket.js";
 
 const NEUTRAL_SITE = "https://www.dr.dk/";
 const TYPING_EVERY_MS = 3000;
@@ -496,23 +496,12 @@ function onMessage(frame) {
     session.log.contiguous = seq - 1;
   }
   session.log.add(seq);
-  let item = null;
-  if (frame.sender === "young" && frame.client_id) {
-    const index = session.outbox.findIndex((entry) => entry.clientId === frame.client_id);
-    if (index >= 0) {
-      item = session.outbox[index].element;
-      session.outbox.splice(index, 1);
-    }
-  }
+  let item = frame.sender === "young" ? claimFromOutbox(session.outbox, frame.client_id) : null;
   if (item === null) {
     item = messageElement(frame.sender);
     item.querySelector(".chat-msg-body").textContent = String(frame.body || "");
   }
-  const time = item.querySelector(".chat-msg-time");
-  time.textContent = clock(frame.at);
-  if (frame.at) {
-    time.dateTime = frame.at;
-  }
+  stampTime(item.querySelector(".chat-msg-time"), frame.at);
   session.elements.set(seq, item);
   placeBySeq(item, seq);
   if (frame.sender === "young") {

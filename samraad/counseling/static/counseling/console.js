@@ -6,7 +6,7 @@
  * own de-duplicated log by `seq`. Message text is only ever set with textContent.
  * Narrow screens show one conversation at a time behind tabs; wide ones show them side by side.
  */
-import { Socket, SeqLog, clock, fill, newClientId, readWords } from "./socket.js";
+import { Socket, SeqLog, claimFromOutbox, clock, fill, newClientId, readWords, stampTime } from "./socket.js";
 
 const TYPING_EVERY_MS = 3000;
 const TYPING_SHOWN_MS = 6000;
@@ -774,23 +774,12 @@ function addMessage(conversation, frame, fromHistory) {
   }
   conversation.log.add(seq);
   const log = part(conversation.panel, "log");
-  let item = null;
-  if (frame.sender === "counselor" && frame.client_id) {
-    const index = conversation.outbox.findIndex((entry) => entry.clientId === frame.client_id);
-    if (index >= 0) {
-      item = conversation.outbox[index].element;
-      conversation.outbox.splice(index, 1);
-    }
-  }
+  let item = frame.sender === "counselor" ? claimFromOutbox(conversation.outbox, frame.client_id) : null;
   if (item === null) {
     item = messageElement(frame.sender);
     item.querySelector(".console-msg-body").textContent = String(frame.body || "");
   }
-  const time = item.querySelector(".console-msg-time");
-  time.textContent = clock(frame.at);
-  if (frame.at) {
-    time.dateTime = frame.at;
-  }
+  stampTime(item.querySelector(".console-msg-time"), frame.at);
   conversation.elements.set(seq, item);
   placeBySeq(log, item, seq);
   log.scrollTop = log.scrollHeight;

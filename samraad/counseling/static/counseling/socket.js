@@ -234,6 +234,21 @@ export function clock(iso) {
 }
 
 /** The translated strings a page keeps in `<template id=…>` as `<span data-key>` items. */
+/** Removes from `outbox` the unacknowledged message the server now echoes back as stored, and
+ * returns the element already showing it (null when this client did not send it). */
+export function claimFromOutbox(outbox, clientId) {
+  const index = clientId ? outbox.findIndex((entry) => entry.clientId === clientId) : -1;
+  return index >= 0 ? outbox.splice(index, 1)[0].element : null;
+}
+
+/** Shows a time as hh:mm in a <time> element and keeps the machine-readable value. */
+export function stampTime(element, iso) {
+  element.textContent = clock(iso);
+  if (iso) {
+    element.dateTime = iso;
+  }
+}
+
 export function readWords(templateId) {
   const words = {};
   const template = document.getElementById(templateId);
