@@ -269,6 +269,11 @@ def page(context: BrowserContext) -> Page:
 _axe = Axe()
 
 
+def assert_fits_phone_width(page: Page) -> None:
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= PHONE["width"], f"{page.url} scrolls sideways: {scroll_width} px wide at {PHONE['width']}"
+
+
 def assert_no_axe_violations(page: Page) -> None:
     """Fails with a readable list if axe-core finds a WCAG 2.1 A or AA violation on the page."""
     options = {"runOnly": {"type": "tag", "values": WCAG_21_AA_TAGS}, "resultTypes": ["violations"]}

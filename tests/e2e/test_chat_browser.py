@@ -23,15 +23,10 @@ from tests.e2e.chat_people import (
     YoungPerson,
     counselor_on_shift,
 )
-from tests.e2e.conftest import PHONE, REPO_ROOT, Contexts, assert_no_axe_violations
+from tests.e2e.conftest import REPO_ROOT, Contexts, assert_fits_phone_width, assert_no_axe_violations
 
 # docs/screenshots/ are refreshed only on request: SAMRAAD_SCREENSHOTS=1 pytest tests/e2e -k talk_rate
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
-
-
-def assert_fits_phone_width(page: Page) -> None:
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= PHONE["width"], f"{page.url} scrolls sideways: {scroll_width} px wide at {PHONE['width']}"
 
 
 def assert_touch_targets_are_44_px(page: Page) -> None:

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import PHONE, assert_no_axe_violations
+from tests.e2e.conftest import assert_fits_phone_width, assert_no_axe_violations
 
 DEMO_PASSWORD = "samraad-demo"
 WEEK = "2031-W10"
@@ -29,11 +29,6 @@ def sign_in(page: Page, username: str) -> None:
 
 def hour_cell(page: Page, weekday: int, hour: int) -> Locator:
     return page.locator("table.rota-table tbody tr").nth(hour).locator("td").nth(weekday)
-
-
-def assert_fits_phone_width(page: Page) -> None:
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= PHONE["width"], f"{page.url} scrolls sideways: {scroll_width} px wide at {PHONE['width']}"
 
 
 def test_supervisor_adds_a_night_shift_and_sees_the_hours_it_covers(page: Page) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PHONE, assert_no_axe_violations
+from tests.e2e.conftest import Contexts, assert_fits_phone_width, assert_no_axe_violations
 
 COUNSELOR = "raadgiver.aarhus"
 DEMO_PASSWORD = "samraad-demo"
@@ -82,11 +82,6 @@ def expect_start_page(page: Page, words: Words = DANISH) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(words.welcome)
 
 
-def assert_fits_phone_width(page: Page) -> None:
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= PHONE["width"], f"{page.url} scrolls sideways: {scroll_width} px wide at {PHONE['width']}"
-
-
 def test_counselor_signs_in_and_sees_demo_banner_and_role(page: Page) -> None:
     open_sign_in(page)
 
@@ -146,3 +141,42 @@ def test_enter_in_password_field_submits_sign_in(page: Page) -> None:
     page.get_by_label(DANISH.password, exact=True).press("Enter")
 
     expect_start_page(page)
+
+
+def test_account_pages_are_accessible_and_fit_a_phone(contexts: Contexts, server: str) -> None:
+    # Anonymous: the password-reset pages.
+    anonymous = contexts.new().new_page()
+    anonymous.goto("password-reset/")
+    expect(anonymous.get_by_role("heading", level=1)).to_have_text("Nulstil din adgangskode")
+    assert_no_axe_violations(anonymous)
+    assert_fits_phone_width(anonymous)
+    anonymous.get_by_label("E-mail").fill("nobody@example.org")
+    anonymous.get_by_role("button", name="Send link").click()
+    expect(anonymous.get_by_role("heading", level=1)).to_have_text("Tjek din e-mail")
+    assert_no_axe_violations(anonymous)
+
+    # Signed in (demo mode): enrolling an authenticator, recovery codes, the organisation page and
+    # a counselor's own prepared answers.
+    page = contexts.new().new_page()
+    page.goto("login/")
+    page.get_by_label("Brugernavn", exact=True).fill("raadgiver.aarhus")
+    page.get_by_label("Adgangskode", exact=True).fill("samraad-demo")
+    page.get_by_role("button", name="Log ind", exact=True).click()
+    for path, heading in [
+        ("account/two-factor/", "Opsæt totrinslogin"),
+        ("console/answers/", "Dine egne forberedte svar"),
+    ]:
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert_no_axe_violations(page)
+        assert_fits_phone_width(page)
+    page.goto("staff/")
+    page.get_by_role("link", name="Aarhus (0751)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Aarhus")
+    assert_no_axe_violations(page)
+    assert_fits_phone_width(page)
+    page.goto("staff/")
+    page.get_by_role("button", name="Lav nye gendannelseskoder").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dine gendannelseskoder")
+    assert_no_axe_violations(page)
+    assert_fits_phone_width(page)
