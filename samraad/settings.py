@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "samraad.audit",
     "samraad.rota",
     "samraad.counseling",
+    "samraad.reports",
     "samraad.api",
 ]
 

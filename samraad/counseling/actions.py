@@ -32,6 +32,7 @@ from samraad.lib.events import (
     supervisors_group,
     waiting_group,
 )
+from samraad.rota import history
 from samraad.rota.models import Presence
 
 State = Conversation.State
@@ -325,6 +326,10 @@ def do_set_shift(user: User, *, on: bool) -> Presence:
     presence.on_shift = on
     presence.seen_at = timezone.now()
     presence.save(update_fields=["on_shift", "seen_at", "changed_at"])
+    if on:
+        history.shift_started(user, presence.seen_at)
+    else:
+        history.shift_ended(user.pk, presence.seen_at)
     announce_queue()
     return presence
 
@@ -348,11 +353,15 @@ def _assign(conversation: Conversation, user: User, now: datetime) -> None:
     Offer.objects.filter(conversation=conversation, counselor=user, answer=Offer.Answer.PENDING).update(
         answer=Offer.Answer.ACCEPTED
     )
+    if conversation.assigned_at is None:
+        conversation.assigned_at = now
+        conversation.answered_by_id = user.organisation_id
     conversation.state = State.ACTIVE
     conversation.counselor = user
-    conversation.assigned_at = conversation.assigned_at or now
     conversation.counselor_seen_at = now
-    conversation.save(update_fields=["state", "counselor", "assigned_at", "counselor_seen_at", "updated_at"])
+    conversation.save(
+        update_fields=["state", "counselor", "assigned_at", "answered_by", "counselor_seen_at", "updated_at"]
+    )
     _deliver(conversation_group(conversation.id), state_frame(conversation))
     send_event(counselor_group(user.pk), {"type": "assigned", "conversation": str(conversation.id)})
 
@@ -818,6 +827,7 @@ def do_touch(*, young: list[str], counselor: list[str], consoles: list[int], now
         Conversation.objects.filter(pk__in=counselor).update(counselor_seen_at=now)
     if consoles:
         Presence.objects.filter(user_id__in=consoles).update(seen_at=now)
+        history.consoles_seen(consoles, now)
 
 
 def do_sweep(now: datetime | None = None) -> tuple[int, int]:
@@ -848,6 +858,7 @@ def do_sweep(now: datetime | None = None) -> tuple[int, int]:
             returned += 1
         if abandoned or returned:
             announce_queue()
+        history.close_absent(counselor_gone)
         # A block's hash of the connection goes when the block ends.
         Block.objects.filter(until__lte=now).exclude(source_hash="").update(source_hash="")
     return abandoned, returned

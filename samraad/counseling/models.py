@@ -66,6 +66,11 @@ class Conversation(models.Model):
     counselor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="conversations"
     )
+    # The organisation of the counselor who first answered: reports credit it, and it stays
+    # when the counselor moves on or the conversation is transferred.
+    answered_by = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     last_seq = models.PositiveIntegerField(default=0)
     young_read_seq = models.PositiveIntegerField(default=0)
     counselor_read_seq = models.PositiveIntegerField(default=0)

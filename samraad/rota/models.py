@@ -226,3 +226,26 @@ class ShiftChange(models.Model):
         return coverage.Change(
             person=_person(self.staff), starts=self.starts_at, ends=self.ends_at, cancels=self.cancels
         )
+
+
+class ShiftSpan(models.Model):
+    """A stretch of time a counselor was on shift with their console connected: the staffed hours
+    that reports cost and credit to their organisation. Written by `rota.history`."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shift_spans")
+    # The organisation the counselor gave the hours from, kept should they move later.
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staffed span")
+        verbose_name_plural = _("staffed spans")
+        ordering = ["started_at"]
+        indexes = [models.Index(fields=["organisation", "started_at"], name="span_by_organisation")]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(ended_at__isnull=True), name="one_open_span"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.started_at:%Y-%m-%d %H:%M}–{self.ended_at or ''}"
