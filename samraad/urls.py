@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("samraad.accounts.urls")),
     path("", include("samraad.counseling.urls")),
     path("rota/", include("samraad.rota.urls")),
+    path("reports/", include("samraad.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
     path("api/", api.urls),

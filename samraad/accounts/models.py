@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +46,19 @@ class Organisation(models.Model):
     # How this organisation's counselors get conversations.
     assignment = models.CharField(
         _("assignment"), max_length=10, choices=Assignment.choices, default=Assignment.TAKE_NEXT
+    )
+    # What an hour of this organisation's counselors costs, in DKK: reports price the staffed
+    # hours with it. Empty until the organisation sets it.
+    hourly_cost = models.DecimalField(
+        _("hourly staff cost (DKK)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_(
+            "What one hour of a counselor's time costs, in Danish kroner. Reports price staffed hours with it."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -11,7 +11,7 @@ import enum
 import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -69,11 +69,16 @@ def can(user: Any, perm: Perm, obj: Model | None = None) -> bool:
         case Perm.VIEW_AUDIT_LOG:
             return user.has_role(Role.ADMIN)
         case Perm.VIEW_NUMBERS:
-            if not user.has_role(Role.COORDINATOR):
+            # A municipality's coordinator sees its own numbers; the central service, which runs
+            # the pool, sees every municipality's: its coordinators and its supervisors.
+            central = _in_central_service(user)
+            if not (user.has_role(Role.COORDINATOR) or (central and user.has_role(Role.SUPERVISOR))):
                 return False
-            if obj is None or _in_central_service(user):
-                return True
-            return isinstance(obj, Organisation) and obj.pk == user.organisation_id
+            if central:
+                return obj is None or isinstance(obj, Organisation)
+            if user.organisation.kind != Organisation.Kind.MUNICIPALITY:
+                return False
+            return obj is None or (isinstance(obj, Organisation) and obj.pk == user.organisation_id)
         case Perm.USE_CONSOLE:
             return user.has_role(Role.COUNSELOR, Role.SUPERVISOR)
         case Perm.SUPERVISE:
@@ -114,3 +119,22 @@ def get_organisation_for(user: Any, organisation_id: uuid.UUID | str) -> Organis
         return organisations_visible_to(user).get(pk=organisation_id)
     except (Organisation.DoesNotExist, ValidationError, ValueError, TypeError) as error:
         raise Http404 from error
+
+
+def sees_every_municipality(user: Any) -> bool:
+    """Whether `user` may compare the numbers of all municipalities (the central service)."""
+    return can(user, Perm.VIEW_NUMBERS) and (user.is_superuser or _in_central_service(user))
+
+
+def get_reported_municipality_for(user: Any, code: str | None) -> Organisation | None:
+    """Returns the municipality whose numbers `user` asked for by its code, their own if they
+    chose none and may not see all, or None for all municipalities. Answers 404 alike for a code
+    that does not exist and a municipality that is not theirs; 403 if they may see no numbers."""
+    if not can(user, Perm.VIEW_NUMBERS):
+        raise PermissionDenied
+    if not code:
+        return None if sees_every_municipality(user) else user.organisation
+    municipality = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, municipality_code=code).first()
+    if municipality is None or not can(user, Perm.VIEW_NUMBERS, municipality):
+        raise Http404
+    return municipality

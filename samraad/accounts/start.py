@@ -49,6 +49,11 @@ def sections_for(user: User) -> list[Section]:
     )
     # The console is linked once, from the first of these roles the person holds.
     console_role = next((role for role in (Role.SUPERVISOR, Role.COUNSELOR) if user.has_role(role)), None)
+    # The numbers are linked once, from the role that gives them.
+    numbers_role = next(
+        (role for role in (Role.COORDINATOR, Role.SUPERVISOR) if user.has_role(role) and can(user, Perm.VIEW_NUMBERS)),
+        None,
+    )
     sections = []
     for role in Role:
         if not user.has_role(role):
@@ -62,6 +67,9 @@ def sections_for(user: User) -> list[Section]:
             links.append(Link(_("Open the counselor console"), reverse("counseling:console")))
         if role == Role.SUPERVISOR:
             links.append(Link(_("See the floor: the queue, the counselors and alerts"), reverse("counseling:floor")))
+        if role == numbers_role:
+            links.append(Link(_("See the numbers: conversations, waiting times and cost"), reverse("reports:report")))
+            links.append(Link(_("Staffing: what the pool needs hour by hour"), reverse("reports:staffing")))
         if role == rota_role and can(user, Perm.VIEW_ROTA):
             label = _("Plan the rota and see its gaps") if can(user, Perm.MANAGE_ROTA) else _("See the rota")
             links.append(Link(label, reverse("rota:week")))
