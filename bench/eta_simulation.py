@@ -69,7 +69,7 @@ def simulate(days: int, seed: int, load: float = 1.0) -> dict[str, object]:
     slots_total = 0
     busy = 0
     queue: deque[tuple[float, int]] = deque()  # (arrived, index)
-    estimates: dict[int, tuple[float, float | None]] = {}
+    estimates: dict[int, tuple[float | None, float]] = {}
     waits: dict[int, float] = {}
     recent: deque[float] = deque(maxlen=50)
     arrivals = 0
@@ -97,11 +97,10 @@ def simulate(days: int, seed: int, load: float = 1.0) -> dict[str, object]:
             arrivals += 1
             position = len(queue) + 1
             free = max(slots_total - busy, 0)
-            estimate = estimate_wait_s(
+            predicted = estimate_wait_s(
                 position, free_slots=free, busy_slots=min(busy, slots_total), handle_s=mean_handle_s(list(recent))
             )
-            naive = position * 60.0
-            estimates[index] = (float(estimate) if estimate is not None else None, naive)
+            estimates[index] = (float(predicted) if predicted is not None else None, position * 60.0)
             queue.append((event.at, index))
             start_next(event.at)
         elif event.kind == "end":

@@ -2,18 +2,82 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
+from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.urls import URLPattern, URLResolver, re_path
 from ninja import Field, NinjaAPI, Schema
 from ninja.security import django_auth
 
 from samraad.accounts.models import Organisation, Role
 from samraad.accounts.permissions import Perm, can, get_organisation_for, organisations_visible_to
 from samraad.counseling.api import router as chat_router
+from samraad.reports.api import router as reports_router
 
-api = NinjaAPI(title="Samraad API", version="1", urls_namespace="api", docs_url=None)
+
+class SamraadAPI(NinjaAPI):
+    """Answers every refusal as JSON, also those the framework answers in plain text or HTML: a
+    method the route does not have (405), an address under /api/ that is no route (404) and a body
+    over `DATA_UPLOAD_MAX_MEMORY_SIZE` (413, see `_suspicious`)."""
+
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        patterns, app_name, namespace = super().urls
+        patterns.append(re_path(r"", _no_such_route, name="no-such-route"))  # last: whatever is left
+        _answer_in_json(patterns)
+        return patterns, app_name, namespace
+
+
+def _no_such_route(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    raise Http404
+
+
+def _answer_in_json(patterns: list[URLResolver | URLPattern]) -> None:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            _answer_in_json(pattern.url_patterns)
+        else:
+            pattern.callback = _refusals_as_json(pattern.callback)
+
+
+def _refusals_as_json(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return JsonResponse({"code": "not_found", "detail": "Nothing is here."}, status=404)
+        if response.status_code != 405 or response.get("Content-Type", "").startswith("application/json"):
+            return response
+        answer = JsonResponse({"code": "method_not_allowed", "detail": "This address does not take that method."})
+        answer.status_code = 405
+        answer["Allow"] = response.get("Allow", "")
+        return answer
+
+    # Ninja exempts its operations from Django's CSRF middleware (session auth checks the token
+    # itself, on writes); its schema and root views change nothing, so they are exempt too rather
+    # than answering a stray POST with the middleware's HTML page.
+    wrapper.csrf_exempt = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+api = SamraadAPI(title="Samraad API", version="1", urls_namespace="api", docs_url=None)
 api.add_router("/chat", chat_router)
+api.add_router("/reports", reports_router)
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, error: Exception) -> HttpResponse:
+    # Django would answer these with an HTML page; an API client gets JSON like every other refusal.
+    if isinstance(error, RequestDataTooBig):
+        return api.create_response(
+            request, {"code": "too_large", "detail": "The request body is too large."}, status=413
+        )
+    return api.create_response(request, {"code": "bad_request", "detail": "The request was refused."}, status=400)
 
 
 class MunicipalityOut(Schema):

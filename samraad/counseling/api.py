@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import StringConstraints
+from pydantic import BaseModel, StringConstraints
 
 from samraad.counseling import actions
 from samraad.counseling.errors import Refused
@@ -24,17 +24,22 @@ from samraad.lib.ratelimit import allow
 router = Router(tags=["chat"])
 
 Code = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
-Short = Annotated[str, StringConstraints(max_length=40)]
+# Patterns rather than validators, so the published schema says what is refused. PostgreSQL text
+# columns cannot hold NUL; a nickname shown on a counselor's screen holds no control characters.
+Short = Annotated[str, StringConstraints(max_length=40, pattern=r"^[^\x00-\x1f\x7f]*$")]
+LetterBody = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=r"^[^\x00]*$")]
 
 
-class OpenIn(Schema):
+# Request bodies are plain pydantic models: Ninja's `Schema` also reads attributes off any object,
+# so `null`, `5` or `[]` would pass as an empty body and open a conversation.
+class OpenIn(BaseModel):
     municipality: Code | None = None
     topic: Annotated[str, StringConstraints(max_length=20)] | None = None
     nickname: Short | None = None
 
 
 class LetterIn(OpenIn):
-    body: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    body: LetterBody
 
 
 class OpenedOut(Schema):
@@ -43,7 +48,7 @@ class OpenedOut(Schema):
     resume_code: str
 
 
-class ResumeIn(Schema):
+class ResumeIn(BaseModel):
     resume_code: Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
 
@@ -60,6 +65,22 @@ class StatusOut(Schema):
 class ErrorOut(Schema):
     code: str
     detail: str
+
+
+class FieldError(Schema):
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class InvalidOut(Schema):
+    """The framework's answer to a body that does not fit the schema: one entry per field."""
+
+    detail: list[FieldError]
+
+
+# A 422 is either a refusal of ours (`code`) or the framework's list of fields that do not fit.
+Unprocessable = ErrorOut | InvalidOut
 
 
 def _source(request: HttpRequest) -> str:
@@ -87,14 +108,14 @@ def _open(request: HttpRequest, payload: OpenIn, letter: str | None) -> Status[S
     )
 
 
-@router.post("/conversations", response={201: OpenedOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut}, auth=None)
+@router.post("/conversations", response={201: OpenedOut, 403: ErrorOut, 422: Unprocessable, 429: ErrorOut}, auth=None)
 def open_conversation(request: HttpRequest, payload: OpenIn) -> Status[Schema]:
     """Opens an anonymous chat. The token goes in the socket's first frame; the resume code is
     for the person to note down."""
     return _open(request, payload, letter=None)
 
 
-@router.post("/letters", response={201: OpenedOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut}, auth=None)
+@router.post("/letters", response={201: OpenedOut, 403: ErrorOut, 422: Unprocessable, 429: ErrorOut}, auth=None)
 def open_letter(request: HttpRequest, payload: LetterIn) -> Status[Schema]:
     """Leaves a letter for the letter box, answered later and read with the resume code."""
     try:
@@ -104,7 +125,7 @@ def open_letter(request: HttpRequest, payload: LetterIn) -> Status[Schema]:
     return _open(request, payload, letter=payload.body)
 
 
-@router.post("/resume", response={200: ResumedOut, 404: ErrorOut, 429: ErrorOut}, auth=None)
+@router.post("/resume", response={200: ResumedOut, 404: ErrorOut, 422: InvalidOut, 429: ErrorOut}, auth=None)
 def resume(request: HttpRequest, payload: ResumeIn) -> Status[Schema]:
     """Returns the conversation for a resume code with a fresh token; the old token stops working."""
     if not allow(f"resume:{_source(request)}", limit=settings.SAMRAAD_RESUME_ATTEMPTS_PER_HOUR, window_s=3600):

@@ -7,6 +7,7 @@ fields, wrong types and out-of-range values are refused before anything is writt
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -17,6 +18,8 @@ from samraad.counseling.errors import Refused
 
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Seq = Annotated[int, Field(ge=0, le=2**31 - 1)]
+# Row ids are 64-bit: a larger number would overflow the database driver instead of finding nobody.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 # JSON has no UUID type: ids arrive as strings, the one place where strict parsing gives way.
 ConversationId = Annotated[uuid.UUID, Field(strict=False)]
 
@@ -99,7 +102,7 @@ class ConsoleEnd(_Frame):
 class Transfer(_Frame):
     type: Literal["transfer"]
     conversation: ConversationId
-    to: Annotated[int, Field(ge=1)]
+    to: RowId
 
 
 class NoteFrame(_Frame):
@@ -192,13 +195,39 @@ def _parse(adapter: TypeAdapter[Any], text: str | None) -> Any:
     except ValidationError as error:
         kinds = {item["type"] for item in error.errors()}
         if "union_tag_invalid" in kinds:
-            raise Refused("unknown_type", f"Unknown frame type {data['type'][:40]!r}.") from error
-        fields = ", ".join(sorted({".".join(str(p) for p in item["loc"][1:]) or "frame" for item in error.errors()}))
+            named = f" {data['type']!r}" if _SAFE_NAME.fullmatch(data["type"]) else ""
+            raise Refused("unknown_type", f"Unknown frame type{named}.") from error
+        fields = ", ".join(sorted({_field_name(item["loc"][1:]) for item in error.errors()})[:5])
         raise Refused("bad_frame", f"Wrong or missing fields: {fields}.") from error
+    for name, value in frame:
+        if isinstance(value, str):
+            check_text(value, name)
     body = getattr(frame, "body", None)
     if body is not None:
         check_body(body)
     return frame
+
+
+# A client's own text is echoed in an error only when it looks like a name: it could be 16 KiB
+# long or hold text that cannot be sent back as UTF-8.
+_SAFE_NAME = re.compile(r"[a-z_]{1,20}")
+
+
+def _field_name(location: tuple[int | str, ...]) -> str:
+    name = ".".join(str(part) for part in location)
+    if not name:
+        return "frame"
+    return name if _SAFE_NAME.fullmatch(name) else "an unknown field"
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def check_text(text: str, field: str = "text") -> None:
+    """Refuses text no database column can hold: NUL (PostgreSQL refuses it) and halves of
+    surrogate pairs (JSON escapes can carry them; UTF-8 cannot)."""
+    if "\x00" in text or _SURROGATE.search(text):
+        raise Refused("bad_frame", f"The field {field} holds characters that are not valid text.")
 
 
 def check_body(body: str) -> None:
@@ -207,10 +236,7 @@ def check_body(body: str) -> None:
         raise Refused("empty", "A message needs some text.")
     if len(body) > settings.SAMRAAD_CHAT_MAX_BODY_CHARS:
         raise Refused("too_long", f"A message may be at most {settings.SAMRAAD_CHAT_MAX_BODY_CHARS} characters.")
-    try:
-        body.encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise Refused("bad_frame", "The message holds characters that are not valid text.") from error
+    check_text(body, "body")
 
 
 def parse_young_frame(text: str | None) -> Any:
