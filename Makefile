@@ -38,3 +38,10 @@ test: $(VENV)/.installed-test messages
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The chat benchmark (bench/README.md): the reference relay and Samraad at N = 100 and 1,000, then
+# 10,000 idle sockets; ends with one JSON line. BENCH_ARGS passes options, e.g. BENCH_ARGS=--quick.
+.PHONY: bench
+bench: $(VENV)/.installed-run messages
+	cd bench/load && npm ci --no-audit --no-fund --silent
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
