@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from samraad.accounts.models import Organisation, User
@@ -231,7 +231,7 @@ def do_post_message(
     """Stores a message and returns it with whether it is new. A resend with a `client_id`
     already stored returns the stored message and stores nothing."""
     conversation = _locked(conversation_id)
-    existing = Message.objects.filter(conversation=conversation, sender=sender, client_id=client_id).first()
+    existing = next(iter(stored_with_client_id(conversation.pk, sender, client_id)), None)
     if existing is not None:
         return existing, False
     if sender == Side.COUNSELOR and (author is None or conversation.counselor_id != author.pk):
@@ -246,6 +246,14 @@ def do_post_message(
     message = _append(conversation, sender, author, client_id, body)
     _deliver(conversation_group(conversation.id), message_frame(message), origin=origin)
     return message, True
+
+
+def stored_with_client_id(conversation_id: uuid.UUID | str, sender: str, client_id: str) -> QuerySet[Message]:
+    """The message a resend repeats, if stored. The first condition repeats the unique index's
+    own, so SQLite uses that index instead of walking the whole conversation."""
+    return Message.objects.filter(
+        ~Q(client_id=""), conversation_id=conversation_id, sender=sender, client_id=client_id
+    ).order_by()[:1]
 
 
 def messages_after(conversation_id: uuid.UUID | str, seq: int) -> list[Message]:

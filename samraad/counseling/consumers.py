@@ -9,7 +9,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -20,6 +20,7 @@ from samraad.counseling.errors import Refused
 from samraad.counseling.heartbeat import heartbeat
 from samraad.counseling.models import Conversation
 from samraad.counseling.sources import scope_source_hash
+from samraad.lib.asyncdb import db
 from samraad.lib.events import (
     conversation_group,
     counselor_group,
@@ -39,7 +40,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_HELLO_TIMEOUT = 4408
 CLOSE_FLOOD = 4429
 
-db = database_sync_to_async
+CLOSE_TRY_AGAIN_LATER = 1013  # too far behind to catch up live: reconnect and fetch
 
 
 class FrameBudget:
@@ -63,6 +64,17 @@ class FrameBudget:
 
 
 class _Socket(AsyncWebsocketConsumer):
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes "old" database connections before every event, through a thread hop;
+        # our connections stay open and are checked when a call fails (lib/asyncdb.py).
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def layer_overflow(self, event: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_TRY_AGAIN_LATER)
+
     async def send_frame(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
 

@@ -9,6 +9,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from samraad.lib.layers import LocalLayer
+
 
 def conversation_group(conversation_id: uuid.UUID | str) -> str:
     return f"conversation-{uuid.UUID(str(conversation_id)).hex}"
@@ -44,7 +46,9 @@ def send_event(group: str, event: dict[str, Any]) -> None:
 
     def deliver() -> None:
         layer = get_channel_layer()
-        if layer is not None:
+        if isinstance(layer, LocalLayer):
+            layer.group_send_from_thread(group, event)  # no wait for the event loop
+        elif layer is not None:
             async_to_sync(layer.group_send)(group, event)
 
     transaction.on_commit(deliver)

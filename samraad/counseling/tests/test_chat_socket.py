@@ -8,9 +8,12 @@ import time
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 
 from samraad.counseling.models import Conversation, Message
 from samraad.counseling.tests.conftest import Socket, console_socket, open_chat, socket_db, young_socket
+from samraad.lib.events import conversation_group
+from samraad.lib.layers import OVERFLOW
 
 pytestmark = socket_db
 
@@ -333,3 +336,19 @@ async def test_a_chat_given_back_to_the_queue_hears_its_place_again(counselor_aa
     assert state["state"] == "waiting"
     assert queue["position"] == 1
     await young.close()
+
+
+async def test_a_socket_the_layer_gave_up_on_is_closed_so_its_client_reconnects_and_fetches():
+    opened = await open_chat()
+    socket = await young_socket(opened.token)
+    await socket.send({"type": "msg", "client_id": "c1", "body": "Er der nogen?"})
+    assert (await socket.receive_until("ack"))["seq"] == 1
+
+    await get_channel_layer().group_send(conversation_group(opened.conversation.id), OVERFLOW)
+
+    assert await socket.receive_output() == {"type": "websocket.close", "code": 1013}
+    again = Socket("/ws/chat/")
+    await again.connect()
+    await again.send({"type": "hello", "token": opened.token, "last_seq": 0})
+    assert (await again.receive())["type"] == "welcome"
+    assert (await again.receive_until("msg"))["body"] == "Er der nogen?"
