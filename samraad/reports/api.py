@@ -17,7 +17,7 @@ from ninja.security import django_auth
 
 from samraad.accounts.permissions import Perm, can, get_reported_municipality_for
 from samraad.reports.figures import Line, Scope, figures
-from samraad.reports.forms import LONGEST_PERIOD_DAYS
+from samraad.reports.forms import FIRST_DATE, LAST_DATE, LONGEST_PERIOD_DAYS
 from samraad.reports.period import Period
 
 
@@ -99,6 +99,8 @@ def build_router() -> Router:
             scope = Scope(get_reported_municipality_for(request.user, municipality))
         except PermissionDenied as refused:
             raise HttpError(403, "You may not see numbers.") from refused
+        if not FIRST_DATE <= first_day <= LAST_DATE or not FIRST_DATE <= last_day <= LAST_DATE:
+            raise HttpError(422, f"Choose dates from {FIRST_DATE.year} to {LAST_DATE.year}.")
         if last_day < first_day or (last_day - first_day).days >= LONGEST_PERIOD_DAYS:
             raise HttpError(422, "Choose a period of at most ten years that does not end before it begins.")
         counted = figures(Period(first_day, last_day), scope)

@@ -52,3 +52,12 @@ def test_a_counselor_is_refused(api, counselor_aarhus, march):
 
     assert response.status_code == 403
     assert "Aarhus" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "days", ["first_day=9999-12-31&last_day=9999-12-31", "first_day=0001-01-01&last_day=0001-01-02"]
+)
+def test_a_date_outside_the_calendar_we_report_on_is_refused_not_a_server_error(api, supervisor, days):
+    response = api.get(f"/reports/figures?{days}", user=supervisor)
+
+    assert response.status_code == 422
