@@ -13,14 +13,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from samraad.accounts.models import Organisation, User
 from samraad.accounts.permissions import Perm, can
 from samraad.audit.actions import do_record_access
 from samraad.audit.models import AuditEntry
-from samraad.counseling import routing, tokens, triage, waiting
+from samraad.counseling import routing, store, tokens, triage, waiting
 from samraad.counseling.errors import Refused
 from samraad.counseling.models import Block, Conversation, Level, Message, Note, Offer, PreparedAnswer, Topic
 from samraad.lib.events import (
@@ -165,18 +165,23 @@ def _locked(conversation_id: uuid.UUID | str) -> Conversation:
         raise Refused("not_found", "No such conversation.") from error
 
 
+def _assess(sender: str, body: str) -> tuple[Level, list[str]]:
+    """What triage sees in a message; only the young person's words are scored."""
+    if sender != Side.YOUNG:
+        return Level.NORMAL, []
+    assessment = triage.score_message(body)
+    return Level[assessment.level.upper()], list(assessment.reasons)
+
+
 def _append(conversation: Conversation, sender: str, author: User | None, client_id: str, body: str) -> Message:
     # The caller holds the row lock, so the next number is ours alone: no gap, no twin.
     conversation.last_seq += 1
     fields = ["last_seq", "updated_at"]
-    level, reasons = Level.NORMAL, []
-    if sender == Side.YOUNG:
-        assessment = triage.score_message(body)
-        level, reasons = Level[assessment.level.upper()], list(assessment.reasons)
-        if level > conversation.triage_level:
-            # Never lowered: one calm message does not undo an earlier cry for help.
-            conversation.triage_level = level
-            fields.append("triage_level")
+    level, reasons = _assess(sender, body)
+    if level > conversation.triage_level:
+        # Never lowered: one calm message does not undo an earlier cry for help.
+        conversation.triage_level = level
+        fields.append("triage_level")
     conversation.save(update_fields=fields)
     message = Message.objects.create(
         conversation=conversation,
@@ -229,31 +234,41 @@ def do_post_message(
     origin: str = "",
 ) -> tuple[Message, bool]:
     """Stores a message and returns it with whether it is new. A resend with a `client_id`
-    already stored returns the stored message and stores nothing."""
-    conversation = _locked(conversation_id)
-    existing = next(iter(stored_with_client_id(conversation.pk, sender, client_id)), None)
-    if existing is not None:
-        return existing, False
+    already stored returns the stored message and stores nothing. The hottest path of the chat:
+    its statements are in `store` (why is said there)."""
+    now = timezone.now()
+    conversation = store.lock(conversation_id, now)
+    if conversation is None:
+        raise Refused("not_found", "No such conversation.")
+    if client_id:
+        resent = store.resent_id(conversation.id, sender, client_id)
+        if resent is not None:
+            return Message.objects.get(pk=resent), False
     if sender == Side.COUNSELOR and (author is None or conversation.counselor_id != author.pk):
         raise Refused("not_yours", "This conversation is not yours.")
     if conversation.state in (State.ENDED, State.ABANDONED):
         raise Refused("ended", "The conversation has ended.")
     if sender == Side.YOUNG:
-        if conversation.blocked_until and conversation.blocked_until > timezone.now():
+        if conversation.blocked:
             raise Refused("blocked", "This conversation is closed for now.")
         if conversation.kind == Conversation.Kind.LETTER:
             raise Refused("letter", "A letter is answered by a counselor; it takes no more messages.")
-    message = _append(conversation, sender, author, client_id, body)
+    level, reasons = _assess(sender, body)
+    was = conversation.triage_level
+    message = store.append(
+        conversation,
+        sender=sender,
+        author_id=author.pk if author else None,
+        client_id=client_id,
+        body=body,
+        triage_level=level,
+        triage_reasons=reasons,
+        now=now,
+    )
     _deliver(conversation_group(conversation.id), message_frame(message), origin=origin)
+    if level > Level.NORMAL:
+        _announce_risk(Conversation.objects.get(pk=conversation.id), message, raised=level > was)
     return message, True
-
-
-def stored_with_client_id(conversation_id: uuid.UUID | str, sender: str, client_id: str) -> QuerySet[Message]:
-    """The message a resend repeats, if stored. The first condition repeats the unique index's
-    own, so SQLite uses that index instead of walking the whole conversation."""
-    return Message.objects.filter(
-        ~Q(client_id=""), conversation_id=conversation_id, sender=sender, client_id=client_id
-    ).order_by()[:1]
 
 
 def messages_after(conversation_id: uuid.UUID | str, seq: int) -> list[Message]:

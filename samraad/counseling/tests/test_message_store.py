@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from samraad.counseling import actions
+from samraad.counseling import actions, store
 
 pytestmark = pytest.mark.django_db
 
@@ -13,10 +13,9 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
 def test_a_resend_is_looked_up_through_the_unique_index_not_by_walking_the_conversation():
     opened = actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None)
-    sql, params = actions.stored_with_client_id(opened.conversation.pk, "young", "c-1").query.sql_with_params()
 
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        cursor.execute("EXPLAIN QUERY PLAN " + store.RESENT, [opened.conversation.pk.hex, "young", "c-1"])
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
 
     assert "one_message_per_client_id" in plan, plan
