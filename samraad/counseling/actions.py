@@ -223,6 +223,18 @@ def _announce_risk(conversation: Conversation, message: Message, *, raised: bool
         announce_queue()
 
 
+@dataclass(frozen=True)
+class Post:
+    """One message to store: what a socket's `msg` frame asks for."""
+
+    conversation_id: uuid.UUID | str
+    sender: str
+    author: User | None
+    client_id: str
+    body: str
+    origin: str = ""  # the sending socket, which has its answer already (the ack)
+
+
 @transaction.atomic
 def do_post_message(
     conversation_id: uuid.UUID | str,
@@ -234,38 +246,70 @@ def do_post_message(
     origin: str = "",
 ) -> tuple[Message, bool]:
     """Stores a message and returns it with whether it is new. A resend with a `client_id`
-    already stored returns the stored message and stores nothing. The hottest path of the chat:
-    its statements are in `store` (why is said there)."""
+    already stored returns the stored message and stores nothing."""
+    return _post(Post(conversation_id, sender, author, client_id, body, origin))
+
+
+def do_post_messages(posts: list[Post]) -> list[tuple[Message, bool] | Refused]:
+    """Stores a batch of messages in one transaction (group commit): one commit and one trip to
+    the database thread for all the messages that arrived while the last batch was stored. Each
+    post gets its own answer; a refused one changes nothing. Events leave after the commit."""
+    try:
+        with transaction.atomic():
+            store.lock_in_order({str(post.conversation_id) for post in posts})
+            answers: list[tuple[Message, bool] | Refused] = []
+            for post in posts:
+                try:
+                    answers.append(_post(post))
+                except Refused as refusal:
+                    answers.append(refusal)
+            return answers
+    except IntegrityError:
+        # A twin stored by another worker between check and insert: one at a time, each alone.
+        return [_post_alone(post) for post in posts]
+
+
+def _post_alone(post: Post) -> tuple[Message, bool] | Refused:
+    try:
+        with transaction.atomic():
+            return _post(post)
+    except Refused as refusal:
+        return refusal
+
+
+def _post(post: Post) -> tuple[Message, bool]:
+    """The hottest path of the chat; its statements are in `store` (why is said there)."""
     now = timezone.now()
-    conversation = store.lock(conversation_id, now)
+    conversation = store.lock(post.conversation_id, now)
     if conversation is None:
         raise Refused("not_found", "No such conversation.")
-    if client_id:
-        resent = store.resent_id(conversation.id, sender, client_id)
+    if post.client_id:
+        resent = store.resent_id(conversation.id, post.sender, post.client_id)
         if resent is not None:
             return Message.objects.get(pk=resent), False
-    if sender == Side.COUNSELOR and (author is None or conversation.counselor_id != author.pk):
+    author = post.author
+    if post.sender == Side.COUNSELOR and (author is None or conversation.counselor_id != author.pk):
         raise Refused("not_yours", "This conversation is not yours.")
     if conversation.state in (State.ENDED, State.ABANDONED):
         raise Refused("ended", "The conversation has ended.")
-    if sender == Side.YOUNG:
+    if post.sender == Side.YOUNG:
         if conversation.blocked:
             raise Refused("blocked", "This conversation is closed for now.")
         if conversation.kind == Conversation.Kind.LETTER:
             raise Refused("letter", "A letter is answered by a counselor; it takes no more messages.")
-    level, reasons = _assess(sender, body)
+    level, reasons = _assess(post.sender, post.body)
     was = conversation.triage_level
     message = store.append(
         conversation,
-        sender=sender,
+        sender=post.sender,
         author_id=author.pk if author else None,
-        client_id=client_id,
-        body=body,
+        client_id=post.client_id,
+        body=post.body,
         triage_level=level,
         triage_reasons=reasons,
         now=now,
     )
-    _deliver(conversation_group(conversation.id), message_frame(message), origin=origin)
+    _deliver(conversation_group(conversation.id), message_frame(message), origin=post.origin)
     if level > Level.NORMAL:
         _announce_risk(Conversation.objects.get(pk=conversation.id), message, raised=level > was)
     return message, True

@@ -17,6 +17,7 @@ from samraad.accounts.permissions import Perm, can
 from samraad.accounts.second_factor import session_is_verified
 from samraad.counseling import actions, frames
 from samraad.counseling.errors import Refused
+from samraad.counseling.group_commit import group_commit
 from samraad.counseling.heartbeat import heartbeat
 from samraad.counseling.models import Conversation
 from samraad.counseling.sources import scope_source_hash
@@ -146,13 +147,8 @@ class ChatConsumer(_Socket):
             elif isinstance(frame, frames.Hello):
                 raise Refused("bad_frame", "Hello is sent once.")
             elif isinstance(frame, frames.YoungMsg):
-                message, _ = await db(actions.do_post_message)(
-                    self.conversation_id,
-                    sender=Side.YOUNG,
-                    author=None,
-                    client_id=frame.client_id,
-                    body=frame.body,
-                    origin=self.channel_name,
+                message, _ = await group_commit.post(
+                    actions.Post(self.conversation_id, Side.YOUNG, None, frame.client_id, frame.body, self.channel_name)
                 )
                 await self.send_frame({"type": "ack", "client_id": frame.client_id, "seq": message.seq})
             elif isinstance(frame, frames.Typing):
@@ -305,13 +301,8 @@ class ConsoleConsumer(_Socket):
             if taken is None:
                 raise Refused("none_waiting", "Nobody is waiting right now.")
         elif isinstance(frame, frames.ConsoleMsg):
-            message, _ = await db(actions.do_post_message)(
-                frame.conversation,
-                sender=Side.COUNSELOR,
-                author=user,
-                client_id=frame.client_id,
-                body=frame.body,
-                origin=self.channel_name,
+            message, _ = await group_commit.post(
+                actions.Post(frame.conversation, Side.COUNSELOR, user, frame.client_id, frame.body, self.channel_name)
             )
             ack = {
                 "type": "ack",

@@ -61,6 +61,25 @@ INSERT = (
 )
 
 
+# A batch locks its conversations in one order, so two workers' batches never wait on each other.
+LOCK_IN_ORDER = "SELECT id FROM counseling_conversation WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
+
+
+def lock_in_order(conversation_ids: set[str]) -> None:
+    """Takes the row locks of a batch's conversations, in id order (PostgreSQL; SQLite's
+    IMMEDIATE transaction already holds the one write lock)."""
+    if connection.vendor == "sqlite" or len(conversation_ids) < 2:
+        return
+    keys = []
+    for conversation_id in conversation_ids:
+        try:
+            keys.append(uuid.UUID(conversation_id))
+        except ValueError:
+            continue  # refused as not_found when its turn comes
+    with connection.cursor() as cursor:
+        cursor.execute(LOCK_IN_ORDER, [keys])
+
+
 def lock(conversation_id: uuid.UUID | str, now: datetime) -> Locked | None:
     """Reads the conversation and holds its row until the transaction ends; None if unknown.
     The caller runs inside `transaction.atomic`."""

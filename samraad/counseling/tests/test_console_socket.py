@@ -457,3 +457,31 @@ async def test_an_auto_assigning_counselor_is_offered_a_chat_and_accepts(counsel
     assert 0 < offer["expires_in_s"] <= 30
     assert assigned["conversation"] == offer["conversation"]
     await console.close()
+
+
+async def test_a_burst_from_both_sides_is_stored_once_in_order_and_every_ack_follows_its_commit(counselor_aarhus):
+    opened = await open_chat()
+    young = await young_socket(opened.token)
+    console = await console_socket(counselor_aarhus)
+    await console.send({"type": "take"})
+    conversation = (await console.receive_until("assigned"))["conversation"]
+    await young.receive_until("state")
+
+    # Sent without waiting, so the server stores them in batches (group commit); the same
+    # frame three times over must still be one message.
+    for n in range(15):
+        await young.send({"type": "msg", "client_id": f"y{n}", "body": f"ung {n}"})
+        await console.send({"type": "msg", "conversation": conversation, "client_id": f"c{n}", "body": f"rådgiver {n}"})
+    for _ in range(3):
+        await young.send({"type": "msg", "client_id": "y-twice", "body": "igen"})
+
+    young_acks = [(await young.receive_until("ack"))["seq"] for _ in range(18)]
+    console_acks = [(await console.receive_until("ack"))["seq"] for _ in range(15)]
+    rows = await sync_to_async(lambda: list(Message.objects.filter(conversation_id=conversation).order_by("seq")))()
+
+    assert [row.seq for row in rows] == list(range(1, 32))  # 15 + 15 + one for the three twins
+    assert len(set(young_acks[-3:])) == 1  # the three twins share one seq
+    assert young_acks[:15] == sorted(young_acks[:15]) and console_acks == sorted(console_acks)
+    assert [row.body for row in rows if row.sender == "young"][:15] == [f"ung {n}" for n in range(15)]
+    await young.close()
+    await console.close()

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from samraad.counseling import actions, store
+from samraad.counseling.errors import Refused
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +34,27 @@ def test_a_resend_returns_the_stored_message_and_stores_nothing_twice():
     assert (new, new_again) == (True, False)
     assert again.pk == first.pk
     assert opened.conversation.messages.count() == 1
+
+
+def test_a_batch_stores_each_post_or_refuses_it_alone_in_one_transaction(counselor_aarhus):
+    first = actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None).conversation
+    second = actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None).conversation
+    Post = actions.Post
+
+    answers = actions.do_post_messages(
+        [
+            Post(first.pk, "young", None, "a", "hej"),
+            Post(first.pk, "counselor", counselor_aarhus, "b", "not mine to answer"),
+            Post(first.pk, "young", None, "a", "hej"),  # a twin of the first, in the same batch
+            Post("not-an-id", "young", None, "c", "?"),
+            Post(second.pk, "young", None, "d", "også hej"),
+        ]
+    )
+
+    stored, refused, twin, unknown, other = answers
+    assert stored[1] is True and stored[0].seq == 1
+    assert isinstance(refused, Refused) and refused.code == "not_yours"
+    assert (twin[0].pk, twin[1]) == (stored[0].pk, False)
+    assert isinstance(unknown, Refused) and unknown.code == "not_found"
+    assert other[0].seq == 1 and other[0].conversation_id == second.pk
+    assert [m.body for m in first.messages.order_by("seq")] == ["hej"]
