@@ -64,6 +64,41 @@ class FrameBudget:
         return False
 
 
+class SharedSnapshot:
+    """One queue snapshot for every console that asks at about the same time.
+
+    When a thousand consoles connect at once (a worker restarting), each wants the same queue;
+    computed per console, the copies kept the database thread busy for tens of seconds while
+    messages waited behind them. Requests are collected while one computation runs and answered
+    by the next, which starts after they asked, so no console gets a view older than its request
+    (and every later change reaches it through the pool group it has joined)."""
+
+    def __init__(self) -> None:
+        self.next: asyncio.Future[dict[str, Any]] | None = None
+        self.runner: asyncio.Task[None] | None = None
+
+    async def get(self) -> dict[str, Any]:
+        loop = asyncio.get_running_loop()
+        if self.next is None or self.next.get_loop() is not loop:
+            self.next = loop.create_future()
+        answer = self.next
+        if self.runner is None or self.runner.done() or self.runner.get_loop() is not loop:
+            self.runner = loop.create_task(self._compute())
+        # Shielded: a console that leaves while waiting must not cancel the others' answer.
+        return await asyncio.shield(answer)
+
+    async def _compute(self) -> None:
+        while self.next is not None:
+            answer, self.next = self.next, None
+            try:
+                answer.set_result(await db(actions.queue_snapshot)())
+            except Exception as error:  # every console waiting hears it, as if it had asked alone
+                answer.set_exception(error)
+
+
+shared_snapshot = SharedSnapshot()
+
+
 class _Socket(AsyncWebsocketConsumer):
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes "old" database connections before every event, through a thread hop;
@@ -346,7 +381,7 @@ class ConsoleConsumer(_Socket):
             await self.channel_layer.group_discard(pool_group(), self.channel_name)
 
     async def _send_snapshot(self) -> None:
-        await self.queue_snapshot(await db(actions.queue_snapshot)())
+        await self.queue_snapshot(await shared_snapshot.get())
 
     # --- group events --------------------------------------------------------------------------
     async def assigned(self, event: dict[str, Any]) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from asgiref.sync import sync_to_async
 from django.test import Client
 
 from conftest import make_staff
 from samraad.accounts.models import Role
+from samraad.counseling import actions
+from samraad.counseling.consumers import shared_snapshot
 from samraad.counseling.models import Block, Conversation, Message, Note
 from samraad.counseling.tests.conftest import (
     Socket,
@@ -485,3 +489,25 @@ async def test_a_burst_from_both_sides_is_stored_once_in_order_and_every_ack_fol
     assert [row.body for row in rows if row.sender == "young"][:15] == [f"ung {n}" for n in range(15)]
     await young.close()
     await console.close()
+
+
+async def test_consoles_connecting_together_share_one_queue_snapshot_no_older_than_their_request(
+    monkeypatch, counselor_aarhus
+):
+    computed = []
+    real = actions.queue_snapshot
+
+    def counted(*args, **kwargs) -> dict:
+        computed.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "queue_snapshot", counted)
+    await open_chat()
+    computed.clear()
+
+    snapshots = await asyncio.gather(*(shared_snapshot.get() for _ in range(20)))
+    assert 1 <= len(computed) <= 2  # one running when the rest asked, then one for all of them
+    assert all(len(snapshot["waiting"]) == 1 for snapshot in snapshots)
+
+    await open_chat()  # a change after the last computation is seen by the next request
+    assert len((await shared_snapshot.get())["waiting"]) == 2
