@@ -109,3 +109,11 @@ def sign_in(client: Client, user: User) -> Client:
 @pytest.fixture
 def signed_in(client: Client) -> Callable[[User], Client]:
     return lambda user: sign_in(client, user)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters live in the cache: one test's sockets must not count against the next."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -56,6 +56,8 @@ BENCH_ENVIRONMENT = {
     # puts a whole population's traffic on 2N sockets, so the guard would refuse the load.
     "SAMRAAD_CHAT_FRAMES_PER_SECOND": "1000000",
     "SAMRAAD_CHAT_FRAME_BURST": "1000000",
+    # All 2N sockets come from one address, which the per-source connection limit would stop.
+    "SAMRAAD_CHAT_CONNECTIONS_PER_MINUTE": "1000000",
     # The pairs are assigned before their sockets exist, and opening 10,000 of them takes longer
     # than the grace periods: the sweep would hand the conversations back to the queue (and then
     # count them abandoned) before their consoles arrive.

@@ -125,6 +125,9 @@ SAMRAAD_CHAT_MAX_FRAME_BYTES = env_int("SAMRAAD_CHAT_MAX_FRAME_BYTES", 16 * 1024
 SAMRAAD_CHAT_MAX_BODY_CHARS = env_int("SAMRAAD_CHAT_MAX_BODY_CHARS", 4000, minimum=100)
 SAMRAAD_CHAT_FRAMES_PER_SECOND = env_int("SAMRAAD_CHAT_FRAMES_PER_SECOND", 10, minimum=1)
 SAMRAAD_CHAT_FRAME_BURST = env_int("SAMRAAD_CHAT_FRAME_BURST", 20, minimum=1)
+# New chat sockets a minute from one source (a school or a carrier's NAT shares one): generous,
+# but one address can no longer hold sockets open without end.
+SAMRAAD_CHAT_CONNECTIONS_PER_MINUTE = env_int("SAMRAAD_CHAT_CONNECTIONS_PER_MINUTE", 120, minimum=1)
 SAMRAAD_CHAT_HELLO_TIMEOUT_S = env_int("SAMRAAD_CHAT_HELLO_TIMEOUT_S", 10, minimum=1)
 SAMRAAD_CHAT_HEARTBEAT_S = env_int("SAMRAAD_CHAT_HEARTBEAT_S", 15, minimum=1)
 SAMRAAD_CHAT_YOUNG_GRACE_S = env_int("SAMRAAD_CHAT_YOUNG_GRACE_S", 120, minimum=1)

@@ -9,6 +9,7 @@ import time
 from datetime import datetime
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -30,6 +31,7 @@ from samraad.lib.events import (
     supervisors_group,
     waiting_group,
 )
+from samraad.lib.ratelimit import allow
 
 Side = Conversation.Side
 State = Conversation.State
@@ -145,11 +147,21 @@ class ChatConsumer(_Socket):
 
     conversation_id: str | None = None
     state: str = ""
+    hello_timer: asyncio.TimerHandle | None = None
 
     async def connect(self) -> None:
         self.budget = self._budget()
         self.source = scope_source_hash(self.scope)  # in memory only; written only into a block
         await self.accept()
+        if self.source and not await sync_to_async(allow)(
+            f"socket:{self.source}", limit=settings.SAMRAAD_CHAT_CONNECTIONS_PER_MINUTE, window_s=60
+        ):
+            # Accepted first, so the browser can read why (a refused handshake says nothing).
+            await self.send_frame(
+                Refused("rate_limited", "Too many new connections from here; wait a minute.").as_frame()
+            )
+            await self.close(code=CLOSE_FLOOD)
+            return
         self.hello_timer = asyncio.get_running_loop().call_later(
             settings.SAMRAAD_CHAT_HELLO_TIMEOUT_S, lambda: asyncio.ensure_future(self._hello_timeout())
         )
@@ -160,7 +172,8 @@ class ChatConsumer(_Socket):
             await self.close(code=CLOSE_HELLO_TIMEOUT)
 
     async def disconnect(self, code: int) -> None:
-        self.hello_timer.cancel()
+        if self.hello_timer is not None:
+            self.hello_timer.cancel()
         if self.conversation_id is not None:
             heartbeat.remove(heartbeat.young, self.conversation_id)
             await self.channel_layer.group_discard(conversation_group(self.conversation_id), self.channel_name)
@@ -208,7 +221,8 @@ class ChatConsumer(_Socket):
             await self.send_frame(Refused("blocked", "This connection is closed for now.").as_frame())
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.hello_timer.cancel()
+        if self.hello_timer is not None:
+            self.hello_timer.cancel()
         self.conversation_id = str(conversation.id)
         self.state = conversation.state
         await self.channel_layer.group_add(conversation_group(conversation.id), self.channel_name)

@@ -90,6 +90,8 @@ def _server_environment(var_dir: Path) -> dict[str, str]:
         SAMRAAD_VAR_DIR=str(var_dir),
         SAMRAAD_HTTPS="0",
         DEBUG="0",
+        # Every browser in the suite connects from 127.0.0.1.
+        SAMRAAD_CHAT_CONNECTIONS_PER_MINUTE="100000",
     )
     return environment
 

@@ -184,13 +184,9 @@ async def test_a_chat_over_the_socket_leaves_no_trace_of_the_source_in_the_datab
     assert source_hash("203.0.113.9") not in stored
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="No per-source limit on socket connections: consumers.py counts frames per connection only, "
-    "so one address can open sockets without end (each held open until the 10 s hello timeout).",
-)
 @with_sockets
-async def test_a_flood_of_sockets_from_one_source_is_refused_while_another_source_connects():
+async def test_a_flood_of_sockets_from_one_source_is_refused_while_another_source_connects(settings):
+    settings.SAMRAAD_CHAT_CONNECTIONS_PER_MINUTE = 20
     started = time.monotonic()
     flood_of_sockets = [socket_from("/ws/chat/", FLOODER) for _ in range(100)]
     accepted = 0
