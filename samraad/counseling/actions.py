@@ -136,7 +136,10 @@ def do_open_conversation(
         young_seen_at=now,
     )
     if letter is not None:
-        _append(conversation, Side.YOUNG, None, "", letter)
+        locked = store.lock(conversation.id, now)
+        if locked is not None:  # it was created just above, in this transaction
+            _store(locked, Post(conversation.id, Side.YOUNG, None, "", letter), now)
+            conversation.refresh_from_db(fields=["last_seq", "triage_level", "updated_at"])
     announce_queue()
     return Opened(conversation, token, resume_code)
 
@@ -171,31 +174,6 @@ def _assess(sender: str, body: str) -> tuple[Level, list[str]]:
         return Level.NORMAL, []
     assessment = triage.score_message(body)
     return Level[assessment.level.upper()], list(assessment.reasons)
-
-
-def _append(conversation: Conversation, sender: str, author: User | None, client_id: str, body: str) -> Message:
-    # The caller holds the row lock, so the next number is ours alone: no gap, no twin.
-    conversation.last_seq += 1
-    fields = ["last_seq", "updated_at"]
-    level, reasons = _assess(sender, body)
-    if level > conversation.triage_level:
-        # Never lowered: one calm message does not undo an earlier cry for help.
-        conversation.triage_level = level
-        fields.append("triage_level")
-    conversation.save(update_fields=fields)
-    message = Message.objects.create(
-        conversation=conversation,
-        seq=conversation.last_seq,
-        sender=sender,
-        author=author,
-        client_id=client_id,
-        body=body,
-        triage_level=level,
-        triage_reasons=reasons,
-    )
-    if level > Level.NORMAL:
-        _announce_risk(conversation, message, raised="triage_level" in fields)
-    return message
 
 
 def _announce_risk(conversation: Conversation, message: Message, *, raised: bool) -> None:
@@ -297,12 +275,17 @@ def _post(post: Post) -> tuple[Message, bool]:
             raise Refused("blocked", "This conversation is closed for now.")
         if conversation.kind == Conversation.Kind.LETTER:
             raise Refused("letter", "A letter is answered by a counselor; it takes no more messages.")
+    return _store(conversation, post, now), True
+
+
+def _store(conversation: store.Locked, post: Post, now: datetime) -> Message:
+    """Numbers, triages and stores a post that passed the checks, and announces it after commit."""
     level, reasons = _assess(post.sender, post.body)
     was = conversation.triage_level
     message = store.append(
         conversation,
         sender=post.sender,
-        author_id=author.pk if author else None,
+        author_id=post.author.pk if post.author else None,
         client_id=post.client_id,
         body=post.body,
         triage_level=level,
@@ -311,8 +294,10 @@ def _post(post: Post) -> tuple[Message, bool]:
     )
     _deliver(conversation_group(conversation.id), message_frame(message), origin=post.origin)
     if level > Level.NORMAL:
+        # Never lowered (store.append keeps the higher level): a calm message after a cry for help
+        # does not undo it.
         _announce_risk(Conversation.objects.get(pk=conversation.id), message, raised=level > was)
-    return message, True
+    return message
 
 
 def messages_after(conversation_id: uuid.UUID | str, seq: int) -> list[Message]:

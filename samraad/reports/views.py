@@ -133,6 +133,17 @@ def _hour_rows(values: list[Any]) -> list[tuple[str, list[Any]]]:
     return [(f"{hour:02d}:00", [values[day * 24 + hour] for day in range(7)]) for hour in range(24)]
 
 
+def _page_context(request: HttpRequest, form: Any, scope: Any) -> dict[str, Any]:
+    """What both report pages show whether or not the period is valid."""
+    return {
+        "form": form,
+        "scope": scope,
+        "printable": request.GET.get("print") == "1",
+        "query": request.GET.urlencode(),
+        "weekdays": charts.weekday_names(),
+    }
+
+
 @login_required
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
@@ -140,13 +151,7 @@ def report(request: HttpRequest) -> HttpResponse:
     week, topics, triage levels, ratings, cost and settlement."""
     scope = _scope(request)
     form = _report_form(request)
-    context: dict[str, Any] = {
-        "form": form,
-        "scope": scope,
-        "printable": request.GET.get("print") == "1",
-        "query": request.GET.urlencode(),
-        "weekdays": charts.weekday_names(),
-    }
+    context = _page_context(request, form, scope)
     if form.is_valid():
         numbers = _numbers(form.period(), scope)
         context.update(
@@ -233,13 +238,7 @@ def staffing(request: HttpRequest) -> HttpResponse:
     """Counselors needed hour by hour of the week by Erlang C, pooled and alone, against the rota."""
     scope = _scope(request)
     form = _staffing_form(request)
-    context: dict[str, Any] = {
-        "form": form,
-        "scope": scope,
-        "printable": request.GET.get("print") == "1",
-        "query": request.GET.urlencode(),
-        "weekdays": charts.weekday_names(),
-    }
+    context = _page_context(request, form, scope)
     if form.is_valid():
         planned = _plan(form, scope)
         names = charts.weekday_names()

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Greatest
 
 from samraad.accounts.models import User
 from samraad.rota.models import Presence, ShiftSpan
@@ -37,12 +38,8 @@ def consoles_seen(user_ids: Iterable[int], at: datetime) -> None:
 
 def close_absent(seen_before: datetime) -> int:
     """Ends, at their last heartbeat, the spans of counselors whose console has been gone too long."""
-    absent = Presence.objects.filter(seen_at__lt=seen_before).values("user_id")
-    closed = 0
-    for span in ShiftSpan.objects.filter(ended_at__isnull=True, user_id__in=absent).annotate(
-        last_seen=F("user__presence__seen_at")
-    ):
-        span.ended_at = max(span.last_seen, span.started_at)
-        span.save(update_fields=["ended_at"])
-        closed += 1
-    return closed
+    absent = Presence.objects.filter(seen_at__lt=seen_before)
+    last_seen = Subquery(absent.filter(user_id=OuterRef("user_id")).values("seen_at")[:1])
+    return ShiftSpan.objects.filter(ended_at__isnull=True, user_id__in=absent.values("user_id")).update(
+        ended_at=Greatest(last_seen, F("started_at"))
+    )
