@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from samraad.lib.layers import LocalLayer
@@ -46,9 +46,8 @@ def send_event(group: str, event: dict[str, Any]) -> None:
 
     def deliver() -> None:
         layer = get_channel_layer()
-        if isinstance(layer, LocalLayer):
-            layer.group_send_from_thread(group, event)  # no wait for the event loop
-        elif layer is not None:
-            async_to_sync(layer.group_send)(group, event)
+        if not isinstance(layer, LocalLayer):
+            raise ImproperlyConfigured("CHANNEL_LAYERS must name LocalLayer or RedisLayer (samraad.lib.layers)")
+        layer.group_send_from_thread(group, event)  # no wait for the event loop
 
     transaction.on_commit(deliver)
