@@ -149,8 +149,11 @@ def samraad_environment(var_dir: Path, options: argparse.Namespace) -> dict[str,
     return environment
 
 
-def start_samraad(var_dir: Path, options: argparse.Namespace, *, workers: int = 1, redis_url: str = "") -> Server:
-    port = free_port()
+def start_samraad(
+    var_dir: Path, options: argparse.Namespace, *, workers: int = 1, redis_url: str = "", port: int = 0
+) -> Server:
+    """Starts uvicorn as `make run` does; on `port` when given (a restart after a crash)."""
+    port = port or free_port()
     environment = samraad_environment(var_dir, options)
     if redis_url:
         environment["REDIS_URL"] = redis_url
@@ -183,11 +186,11 @@ def start_raw(var_dir: Path, pairs_path: Path, options: argparse.Namespace) -> S
     return server
 
 
-def start_redis(var_dir: Path, options: argparse.Namespace) -> Server:
+def start_redis(var_dir: Path, options: argparse.Namespace, *, port: int = 0) -> Server:
     redis = shutil.which("redis-server")
     if redis is None:
         raise BenchError("--scale-out and --nginx need redis-server")
-    port = free_port()
+    port = port or free_port()
     command = [redis, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     command += ["--dir", str(var_dir)]
     log_path = var_dir / f"redis-{port}.log"

@@ -1,0 +1,158 @@
+"""Faults survived, nothing lost: a worker killed, the database restarted, Redis restarted under two
+workers, each while young people and counselors are talking over real sockets. Afterwards every
+message is in both transcripts once and in order, every client got back by itself, the
+conversations are still active and held, and no client saw a stack trace."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.faults.conftest import PostgresCluster, Talk, options, said_and_closes
+
+PAIRS = 4
+ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+@dataclass
+class Prepared:
+    var_dir: Path
+    options: Any
+    pairs: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def database_url() -> Iterator[str]:
+    """A scratch database on the PostgreSQL the suite runs on, or "" for SQLite in the var dir."""
+    if not ON_POSTGRESQL:
+        yield ""
+        return
+    server = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+    name = f"samraad_faults_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')  # a name of our own making, quoted
+    yield f"{server}/{name}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def prepared(bench: ModuleType, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Prepared:
+    var_dir = tmp_path_factory.mktemp("faults")
+    chosen = options(bench, database_url)
+    pairs_path = bench.prepare(var_dir, PAIRS, chosen)
+    return Prepared(var_dir, chosen, json.loads(pairs_path.read_text()))
+
+
+def log_of(server: Any) -> str:
+    return Path(server.log_path).read_text(errors="replace")
+
+
+async def test_a_worker_killed_and_started_again_loses_nothing(bench: ModuleType, prepared: Prepared) -> None:
+    server = await asyncio.to_thread(bench.start_samraad, prepared.var_dir, prepared.options)
+    try:
+        talk = Talk(prepared.pairs, [server.url], [server.url])
+        await talk.until_connected()
+        await asyncio.sleep(1.5)
+
+        server.process.kill()  # SIGKILL: no shutdown, no goodbye to any socket
+        await asyncio.to_thread(server.process.wait)
+        await asyncio.sleep(1)  # they go on writing meanwhile
+        server = await asyncio.to_thread(bench.start_samraad, prepared.var_dir, prepared.options, port=server.port)
+        await asyncio.sleep(2)
+
+        wrong = await talk.finish()
+    finally:
+        server.stop()
+
+    assert wrong == [], said_and_closes(talk)
+    assert all(side.connections >= 3 for side in talk.sides)  # the first, after the kill, the final check
+    assert "Traceback" not in log_of(server)
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the database restart is PostgreSQL's (the second test pass)")
+async def test_postgresql_stopped_and_started_again_loses_nothing(
+    bench: ModuleType, postgres: PostgresCluster, tmp_path: Path
+) -> None:
+    chosen = options(bench, postgres.url)
+    pairs = json.loads(bench.prepare(tmp_path, PAIRS, chosen).read_text())
+    server = await asyncio.to_thread(bench.start_samraad, tmp_path, chosen)
+    try:
+        talk = Talk(pairs, [server.url], [server.url])
+        await talk.until_connected()
+        await asyncio.sleep(1.5)
+
+        await asyncio.to_thread(postgres.stop)  # immediate: connections cut, as in a crash
+        await asyncio.sleep(3)
+        await asyncio.to_thread(postgres.start)
+        await asyncio.sleep(2)
+
+        wrong = await talk.finish()
+    finally:
+        server.stop()
+
+    assert wrong == [], said_and_closes(talk)
+    refused = {code for side in talk.sides for code in side.errors}
+    assert refused <= {"unavailable"}, refused  # told "not sent, try again", nothing else
+    assert server.process.returncode is not None  # it stopped when asked, not crashed before
+
+
+async def test_redis_restarted_under_two_workers_loses_nothing(
+    bench: ModuleType, prepared: Prepared, tmp_path: Path
+) -> None:
+    redis = await asyncio.to_thread(bench.start_redis, tmp_path, prepared.options)
+    redis_url = f"redis://127.0.0.1:{redis.port}/0"
+    first = await asyncio.to_thread(bench.start_samraad, prepared.var_dir, prepared.options, redis_url=redis_url)
+    second = await asyncio.to_thread(bench.start_samraad, prepared.var_dir, prepared.options, redis_url=redis_url)
+    try:
+        # Every young person on the first worker, every counselor on the second.
+        talk = Talk(prepared.pairs, [first.url], [second.url])
+        await talk.until_connected()
+        await asyncio.sleep(1.5)
+
+        redis.stop()
+        await asyncio.sleep(2)
+        redis = await asyncio.to_thread(bench.start_redis, tmp_path, prepared.options, port=redis.port)
+        await asyncio.sleep(3)
+
+        wrong = await talk.finish()
+    finally:
+        for server in (first, second, redis):
+            server.stop()
+
+    assert wrong == [], said_and_closes(talk)
+    assert all(side.connections >= 3 for side in talk.sides)  # each was told to start over once
+    for server in (first, second):
+        assert "Traceback" not in log_of(server)
+
+
+@pytest.mark.skipif(not (ON_POSTGRESQL and os.environ.get("REDIS_URL")), reason="two workers need PostgreSQL and Redis")
+async def test_a_young_person_and_a_counselor_on_different_workers_talk_normally(
+    bench: ModuleType, prepared: Prepared
+) -> None:
+    redis_url = os.environ["REDIS_URL"]
+    first = await asyncio.to_thread(bench.start_samraad, prepared.var_dir, prepared.options, redis_url=redis_url)
+    second = await asyncio.to_thread(bench.start_samraad, prepared.var_dir, prepared.options, redis_url=redis_url)
+    try:
+        talk = Talk(prepared.pairs, [first.url], [second.url])
+        await talk.until_connected()
+        await asyncio.sleep(3)
+        wrong = await talk.finish()
+    finally:
+        first.stop()
+        second.stop()
+
+    assert wrong == [], said_and_closes(talk)
+    assert all(len(side.sent) >= 10 for side in talk.sides)
+    # Nothing needed a reconnect: each side kept its first socket until the final check's.
+    assert all(side.connections == 2 for side in talk.sides), said_and_closes(talk)
