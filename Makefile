@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# Several workers share events through Redis: WORKERS=2 needs REDIS_URL (and, for real use, DATABASE_URL).
+WORKERS ?= 1
 
 .PHONY: run test messages lint
 
@@ -24,10 +26,11 @@ messages: | $(BIN)/python
 	$(BIN)/pybabel -q compile --use-fuzzy -d samraad/locale -D django
 
 run: $(VENV)/.installed-run messages
+	@if [ "$(WORKERS)" != 1 ] && [ -z "$$REDIS_URL" ]; then echo "WORKERS=$(WORKERS) needs REDIS_URL: workers tell each other of chat messages through Redis" >&2; exit 2; fi
 	SAMRAAD_DEMO=1 $(BIN)/python manage.py setup_demo
 	SAMRAAD_DEMO=1 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Samraad (demo) on http://$(HOST):$(PORT)/  — staff sign-in at /login/"
-	SAMRAAD_DEMO=1 $(BIN)/uvicorn samraad.asgi:application --host $(HOST) --port $(PORT) --no-access-log --ws-max-size 65536
+	SAMRAAD_DEMO=1 $(BIN)/uvicorn samraad.asgi:application --host $(HOST) --port $(PORT) --no-access-log --ws-max-size 65536 --workers $(WORKERS)
 
 test: $(VENV)/.installed-test messages
 	$(BIN)/ruff check .
