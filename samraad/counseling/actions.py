@@ -138,7 +138,7 @@ def do_open_conversation(
     if letter is not None:
         locked = store.lock(conversation.id, now)
         if locked is not None:  # it was created just above, in this transaction
-            _store(locked, Post(conversation.id, Side.YOUNG, None, "", letter), now)
+            _store(locked, Post(conversation.id, Side.YOUNG, None, "", letter))
             conversation.refresh_from_db(fields=["last_seq", "triage_level", "updated_at"])
     announce_queue()
     return Opened(conversation, token, resume_code)
@@ -257,14 +257,26 @@ def _post_alone(post: Post) -> tuple[Message, bool] | Refused:
 
 def _post(post: Post) -> tuple[Message, bool]:
     """The hottest path of the chat; its statements are in `store` (why is said there)."""
-    now = timezone.now()
-    conversation = store.lock(post.conversation_id, now)
+    conversation = store.lock(post.conversation_id, timezone.now())
     if conversation is None:
+        if post.sender == Side.COUNSELOR:  # as for another's: which ids exist is no counselor's business
+            raise Refused("not_yours", "This conversation is not yours.")
         raise Refused("not_found", "No such conversation.")
-    if post.client_id:
-        resent = store.resent_id(conversation.id, post.sender, post.client_id)
-        if resent is not None:
+    try:
+        _check_post(conversation, post)
+    except Refused:
+        # A resend of a message stored before the refusal began to apply (the conversation has
+        # ended since, or moved to a colleague) still gets its ack, not a refusal.
+        if post.client_id and (resent := store.resent_id(conversation.id, post.sender, post.client_id)):
             return Message.objects.get(pk=resent), False
+        raise
+    message = _store(conversation, post)
+    if message is None:  # a resend, recognised by the unique index as it was inserted
+        return Message.objects.get(conversation_id=conversation.id, sender=post.sender, client_id=post.client_id), False
+    return message, True
+
+
+def _check_post(conversation: store.Locked, post: Post) -> None:
     author = post.author
     if post.sender == Side.COUNSELOR and (author is None or conversation.counselor_id != author.pk):
         raise Refused("not_yours", "This conversation is not yours.")
@@ -275,11 +287,11 @@ def _post(post: Post) -> tuple[Message, bool]:
             raise Refused("blocked", "This conversation is closed for now.")
         if conversation.kind == Conversation.Kind.LETTER:
             raise Refused("letter", "A letter is answered by a counselor; it takes no more messages.")
-    return _store(conversation, post, now), True
 
 
-def _store(conversation: store.Locked, post: Post, now: datetime) -> Message:
-    """Numbers, triages and stores a post that passed the checks, and announces it after commit."""
+def _store(conversation: store.Locked, post: Post) -> Message | None:
+    """Numbers, triages and stores a post that passed the checks, and announces it after commit;
+    None for a resend of a stored message."""
     level, reasons = _assess(post.sender, post.body)
     was = conversation.triage_level
     message = store.append(
@@ -290,8 +302,9 @@ def _store(conversation: store.Locked, post: Post, now: datetime) -> Message:
         body=post.body,
         triage_level=level,
         triage_reasons=reasons,
-        now=now,
     )
+    if message is None:
+        return None
     _deliver(conversation_group(conversation.id), message_frame(message), origin=post.origin)
     if level > Level.NORMAL:
         # Never lowered (store.append keeps the higher level): a calm message after a cry for help

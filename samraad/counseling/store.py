@@ -1,22 +1,30 @@
 """The chat message's own path to the database, in plain SQL.
 
-Every chat message reads its conversation under a lock, checks for a resend, numbers the message
-and stores it: four statements. Through the ORM they cost about 1.5 ms of Python (building and
-compiling each query, instantiating models) against some 0.1 ms of SQLite, and they run on every
-message of every conversation (docs/performance.md). Here the statements are written once; the
-columns' own fields still prepare every value (ids, times, the encrypted body, JSON), so the rows
-are exactly what the ORM would write, and the database's constraints still guard them.
-Everything else about a conversation goes through the ORM.
+Every chat message reads its conversation under a lock, numbers the message and stores it. Through
+the ORM those statements cost about 1.5 ms of Python (building and compiling each query,
+instantiating models) against some 0.1 ms of SQLite, and they run on every message of every
+conversation (docs/performance.md). Here the statements are written once and run on the driver's
+own cursor, inside the ORM's transaction; the columns' own fields still prepare every value (ids,
+times, the encrypted body, JSON), so the rows are exactly what the ORM would write, and the
+database's constraints still guard them: a resend is recognised by the unique index on
+`client_id` as it is inserted. Everything else about a conversation goes through the ORM.
+
+Being off the ORM's cursor, these statements are not in `connection.queries`.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
 
 from samraad.counseling.models import Conversation, Message
 
@@ -32,10 +40,38 @@ class Locked:
     blocked: bool  # the young person is blocked at the time given to `lock`
     last_seq: int
     triage_level: int
+    at: datetime  # the time given to `lock`, and as the database stores it:
+    db_at: Any
+    db_id: Any  # the id as the database stores it
 
 
-def _prep(model: type[Any], name: str, value: Any) -> Any:
-    return model._meta.get_field(name).get_db_prep_value(value, connection, prepared=False)
+@functools.cache
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)  # noqa: S101 - a concrete column, never a relation's reverse
+    return field
+
+
+def _prep(wrapper: BaseDatabaseWrapper, model: type[Model], name: str, value: Any) -> Any:
+    return _field(model, name).get_db_prep_value(value, wrapper, prepared=False)
+
+
+@contextmanager
+def _cursor() -> Iterator[tuple[BaseDatabaseWrapper, Any]]:
+    """The driver's cursor on the default connection, in its current transaction, with errors
+    turned into Django's (an IntegrityError is the same class as from the ORM)."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    wrapper.ensure_connection()
+    with wrapper.wrap_database_errors:
+        cursor = wrapper.connection.cursor()
+        try:
+            yield wrapper, cursor
+        finally:
+            cursor.close()
+
+
+def _sql(wrapper: BaseDatabaseWrapper, statement: str) -> str:
+    return _QMARK[statement] if wrapper.vendor == "sqlite" else statement
 
 
 # Table and column names as the migrations made them (a test runs every statement on both
@@ -54,11 +90,15 @@ RESENT = (
     "WHERE NOT (client_id = '') AND conversation_id = %s AND sender = %s AND client_id = %s"
 )
 NUMBER = "UPDATE counseling_conversation SET last_seq = %s, triage_level = %s, updated_at = %s WHERE id = %s"
+# A resend meets the unique index on client_id (one_message_per_client_id) and inserts nothing.
 INSERT = (
     "INSERT INTO counseling_message "
     "(conversation_id, seq, sender, author_id, body, client_id, triage_level, triage_reasons, created_at) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (conversation_id, sender, client_id) WHERE NOT (client_id = '') DO NOTHING RETURNING id"
 )
+# SQLite's driver takes ? where psycopg takes %s; no statement here has a literal % in it.
+_QMARK = {statement: statement.replace("%s", "?") for statement in (LOCK, RESENT, NUMBER, INSERT)}
 
 
 # A batch locks its conversations in one order, so two workers' batches never wait on each other.
@@ -68,7 +108,7 @@ LOCK_IN_ORDER = "SELECT id FROM counseling_conversation WHERE id = ANY(%s) ORDER
 def lock_in_order(conversation_ids: set[str]) -> None:
     """Takes the row locks of a batch's conversations, in id order (PostgreSQL; SQLite's
     IMMEDIATE transaction already holds the one write lock)."""
-    if connection.vendor == "sqlite" or len(conversation_ids) < 2:
+    if connections[DEFAULT_DB_ALIAS].vendor == "sqlite" or len(conversation_ids) < 2:
         return
     keys = []
     for conversation_id in conversation_ids:
@@ -76,7 +116,7 @@ def lock_in_order(conversation_ids: set[str]) -> None:
             keys.append(uuid.UUID(conversation_id))
         except ValueError:
             continue  # refused as not_found when its turn comes
-    with connection.cursor() as cursor:
+    with _cursor() as (_, cursor):
         cursor.execute(LOCK_IN_ORDER, [keys])
 
 
@@ -87,24 +127,21 @@ def lock(conversation_id: uuid.UUID | str, now: datetime) -> Locked | None:
         key = uuid.UUID(str(conversation_id))
     except ValueError:
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            LOCK if connection.vendor == "sqlite" else LOCK_FOR_UPDATE,
-            [_prep(Conversation, "blocked_until", now), _prep(Conversation, "id", key)],
-        )
+    with _cursor() as (wrapper, cursor):
+        db_at, db_id = _prep(wrapper, Conversation, "updated_at", now), _prep(wrapper, Conversation, "id", key)
+        cursor.execute(_sql(wrapper, LOCK) if wrapper.vendor == "sqlite" else LOCK_FOR_UPDATE, [db_at, db_id])
         row = cursor.fetchone()
     if row is None:
         return None
     state, kind, counselor_id, blocked, last_seq, triage_level = row
-    return Locked(key, state, kind, counselor_id, bool(blocked), last_seq, triage_level)
+    return Locked(key, state, kind, counselor_id, bool(blocked), last_seq, triage_level, now, db_at, db_id)
 
 
 def resent_id(conversation_id: uuid.UUID, sender: str, client_id: str) -> int | None:
     """The id of the message a resend repeats, if it is stored."""
-    with connection.cursor() as cursor:
+    with _cursor() as (wrapper, cursor):
         cursor.execute(
-            RESENT,
-            [_prep(Message, "conversation", conversation_id), sender, client_id],
+            _sql(wrapper, RESENT), [_prep(wrapper, Message, "conversation", conversation_id), sender, client_id]
         )
         row = cursor.fetchone()
     return None if row is None else int(row[0])
@@ -119,46 +156,41 @@ def append(
     body: str,
     triage_level: int,
     triage_reasons: list[str],
-    now: datetime,
-) -> Message:
-    """Numbers and stores the next message of a locked conversation; raises the level of the
-    conversation to the message's if higher. Returns the message as stored."""
-    conversation.last_seq += 1
-    conversation.triage_level = max(conversation.triage_level, triage_level)
-    with connection.cursor() as cursor:
+) -> Message | None:
+    """Numbers and stores the next message of a locked conversation, at the time it was locked;
+    raises the level of the conversation to the message's if higher. Returns the message as
+    stored, or None for a resend of a stored one (`client_id`), which changes nothing."""
+    seq = conversation.last_seq + 1
+    level = max(conversation.triage_level, triage_level)
+    with _cursor() as (wrapper, cursor):
         cursor.execute(
-            NUMBER,
+            _sql(wrapper, INSERT),
             [
-                conversation.last_seq,
-                conversation.triage_level,
-                _prep(Conversation, "updated_at", now),
-                _prep(Conversation, "id", conversation.id),
-            ],
-        )
-        cursor.execute(
-            INSERT,
-            [
-                _prep(Message, "conversation", conversation.id),
-                conversation.last_seq,
+                conversation.db_id,
+                seq,
                 sender,
                 author_id,
-                _prep(Message, "body", body),
+                _prep(wrapper, Message, "body", body),
                 client_id,
                 triage_level,
-                _prep(Message, "triage_reasons", triage_reasons),
-                _prep(Message, "created_at", now),
+                _prep(wrapper, Message, "triage_reasons", triage_reasons),
+                conversation.db_at,
             ],
         )
-        (message_id,) = cursor.fetchone()
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        cursor.execute(_sql(wrapper, NUMBER), [seq, level, conversation.db_at, conversation.db_id])
+    conversation.last_seq, conversation.triage_level = seq, level
     return Message(
-        id=message_id,
+        id=row[0],
         conversation_id=conversation.id,
-        seq=conversation.last_seq,
+        seq=seq,
         sender=sender,
         author_id=author_id,
         body=body,
         client_id=client_id,
         triage_level=triage_level,
         triage_reasons=triage_reasons,
-        created_at=now,
+        created_at=conversation.at,
     )

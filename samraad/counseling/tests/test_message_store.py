@@ -58,3 +58,16 @@ def test_a_batch_stores_each_post_or_refuses_it_alone_in_one_transaction(counsel
     assert isinstance(unknown, Refused) and unknown.code == "not_found"
     assert other[0].seq == 1 and other[0].conversation_id == second.pk
     assert [m.body for m in first.messages.order_by("seq")] == ["hej"]
+
+
+def test_a_resend_after_the_conversation_ended_still_gets_its_ack():
+    opened = actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None)
+    first, _ = actions.do_post_message(opened.conversation.pk, sender="young", author=None, client_id="c-1", body="Hej")
+    actions.do_end(opened.conversation.pk, side="young")
+
+    again, new = actions.do_post_message(opened.conversation.pk, sender="young", author=None, client_id="c-1", body="Hej")
+
+    assert (again.pk, again.seq, new) == (first.pk, first.seq, False)
+    with pytest.raises(Refused) as refused:
+        actions.do_post_message(opened.conversation.pk, sender="young", author=None, client_id="c-2", body="Hej igen")
+    assert refused.value.code == "ended"
