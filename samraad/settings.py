@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
-from samraad.lib.env import env_bool, env_int, env_list, env_str
+from samraad.lib.env import env_bool, env_int, env_list, env_origins, env_str
 from samraad.lib.secret_key import load_or_create_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +52,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Near the top, like the two above: a refusal answered by a middleware further in (a host not
+    # in ALLOWED_HOSTS, the second-factor detour) must not be frameable either.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,7 +63,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "samraad.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -139,8 +141,9 @@ SAMRAAD_LOCAL_PREFERENCE_S = env_int("SAMRAAD_LOCAL_PREFERENCE_S", 60, minimum=0
 SAMRAAD_OFFER_TIMEOUT_S = env_int("SAMRAAD_OFFER_TIMEOUT_S", 30, minimum=5)
 # A wait this long is flagged on the supervisor's floor.
 SAMRAAD_FLOOR_LONG_WAIT_S = env_int("SAMRAAD_FLOOR_LONG_WAIT_S", 300, minimum=1)
-# Municipal web sites allowed to embed the chat widget (frame-ancestors), e.g. https://aarhus.dk
-SAMRAAD_WIDGET_ORIGINS = env_list("SAMRAAD_WIDGET_ORIGINS", [])
+# Web sites allowed to embed the chat widget (frame-ancestors), e.g. https://aarhus.dk, besides
+# those each organisation registers in the administration (samraad/accounts/embedding.py).
+SAMRAAD_WIDGET_ORIGINS = env_origins("SAMRAAD_WIDGET_ORIGINS")
 SAMRAAD_RESUME_ATTEMPTS_PER_HOUR = env_int("SAMRAAD_RESUME_ATTEMPTS_PER_HOUR", 20, minimum=1)
 # Counselors the rota wants on shift in every hour; fewer is shown as a gap.
 SAMRAAD_ROTA_MINIMUM = env_int("SAMRAAD_ROTA_MINIMUM", 1, minimum=1)

@@ -6,3 +6,7 @@ class AccountsConfig(AppConfig):
     name = "samraad.accounts"
     label = "accounts"
     verbose_name = _("Organisations and staff")
+
+    def ready(self) -> None:
+        # Connects the signal that clears the cached widget origins when an organisation changes.
+        from samraad.accounts import embedding  # noqa: F401

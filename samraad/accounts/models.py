@@ -10,6 +10,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from samraad.lib.origins import origins_in, validate_origin_lines
+
 
 class Organisation(models.Model):
     """A body that takes part in Samraad: the central service, a municipality, a centre."""
@@ -60,6 +62,17 @@ class Organisation(models.Model):
             "What one hour of a counselor's time costs, in Danish kroner. Reports price staffed hours with it."
         ),
     )
+    # The organisation's own web sites that may show the chat widget (CSP frame-ancestors), one
+    # origin a line; see samraad/accounts/embedding.py.
+    widget_origins = models.TextField(
+        _("web sites with the chat widget"),
+        blank=True,
+        validators=[validate_origin_lines],
+        help_text=_(
+            "The addresses of the organisation's web sites that may show the chat widget, one a line, "
+            "e.g. https://www.aarhus.dk. Only an organisation that takes part in the shared service can show it."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -79,6 +92,10 @@ class Organisation(models.Model):
         if self.municipality_code:
             return f"{self.name} ({self.municipality_code})"
         return self.name
+
+    def clean(self) -> None:
+        # Stored as browsers compare them, so the policy and the form show the same text.
+        self.widget_origins = "\n".join(origins_in(self.widget_origins))
 
     @property
     def is_central(self) -> bool:

@@ -12,13 +12,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods
 
+from samraad.accounts.embedding import widget_origins
 from samraad.accounts.models import Organisation, User
 from samraad.accounts.permissions import Perm, can
 from samraad.counseling import actions
@@ -43,10 +44,14 @@ def chat_page(request: HttpRequest) -> HttpResponse:
 
 
 @xframe_options_exempt
-@csp_replace({"frame-ancestors": [SELF, *settings.SAMRAAD_WIDGET_ORIGINS]})
-def widget_page(request: HttpRequest) -> HttpResponse:
-    """The chat inside the widget's iframe, framed only by the registered municipal sites.
-    `?lang=en` chooses the language: in a third-party iframe there is no language cookie."""
+def widget_page(request: HttpRequest) -> HttpResponseBase:
+    """The chat inside the widget's iframe, framed only by the registered web sites."""
+    # Read per request, not fixed by a decorator at import: organisations register sites meanwhile.
+    return csp_replace({"frame-ancestors": [SELF, *widget_origins()]})(_widget_page)(request)
+
+
+def _widget_page(request: HttpRequest) -> HttpResponse:
+    # `?lang=en` chooses the language: in a third-party iframe there is no language cookie.
     lang = request.GET.get("lang", "")
     if lang in dict(settings.LANGUAGES):
         translation.activate(lang)

@@ -6,6 +6,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from samraad.lib.origins import OriginError, parse_origin
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -48,3 +50,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_origins(name: str) -> list[str]:
+    """Returns a comma-separated variable as a list of web origins in canonical form; anything
+    that is not an https origin (http only for localhost) is an error."""
+    try:
+        return [parse_origin(item) for item in env_list(name, [])]
+    except OriginError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from error

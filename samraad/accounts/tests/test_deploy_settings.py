@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -20,11 +21,36 @@ def run_manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedPr
     )
 
 
+# What a production server's environment sets (README, "A real deployment"); DEBUG and HTTPS are
+# spelt out so that a default changed in settings.py cannot make the check pass by accident.
+PRODUCTION = {
+    "SECRET_KEY": "a-production-key-" + secrets.token_urlsafe(48),
+    "ALLOWED_HOSTS": "samraad.example.dk",
+    "CSRF_TRUSTED_ORIGINS": "https://samraad.example.dk",
+    "DEBUG": "0",
+    "SAMRAAD_DEMO": "0",
+    "SAMRAAD_HTTPS": "1",
+    "SAMRAAD_BEHIND_PROXY": "1",
+    "SAMRAAD_WIDGET_ORIGINS": "https://www.aarhus.dk",
+}
+
+
 def test_check_deploy_is_clean_in_production_settings(tmp_path):
-    result = run_manage(tmp_path, "check", "--deploy", "--fail-level", "DEBUG")
+    # DEBUG is the lowest level: a warning, or even a note, fails the check.
+    result = run_manage(tmp_path, "check", "--deploy", "--fail-level", "DEBUG", **PRODUCTION)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues" in result.stdout
+    assert "System check identified no issues (0 silenced)" in result.stdout
+    assert not (tmp_path / "secret_key").exists()  # the key came from the environment
+
+
+def test_check_deploy_complains_about_a_weak_secret_key_from_the_environment(tmp_path):
+    result = run_manage(
+        tmp_path, "check", "--deploy", "--fail-level", "WARNING", **{**PRODUCTION, "SECRET_KEY": "too-short"}
+    )
+
+    assert result.returncode != 0
+    assert "security.W009" in result.stderr + result.stdout
 
 
 def test_check_deploy_complains_about_demo_mode_on_plain_http(tmp_path):
