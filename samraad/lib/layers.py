@@ -43,6 +43,10 @@ class LocalLayer(BaseChannelLayer):
         self.groups: dict[str, set[str]] = {}
         self.memberships: dict[str, set[str]] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
+        # Events handed over from other threads wait here; one wake-up of the loop takes them all.
+        self._handoff: list[tuple[str, dict[str, Any]]] = []
+        self._handoff_lock = threading.Lock()
+        self._handoff_to: asyncio.AbstractEventLoop | None = None  # a wake-up is on its way there
 
     # --- the channel layer API ------------------------------------------------------------------
     async def new_channel(self, prefix: str = "specific.") -> str:
@@ -92,11 +96,24 @@ class LocalLayer(BaseChannelLayer):
     # --- for code outside the event loop --------------------------------------------------------
     def group_send_from_thread(self, group: str, message: dict[str, Any]) -> None:
         """Hands `message` to the event loop's thread without waiting for it: events given in
-        one order are delivered in that order."""
+        one order are delivered in that order. A batch of messages committed together wakes the
+        loop once, not once an event."""
         loop = self.loop
-        if loop is not None and loop.is_running() and not _runs_in(loop):
-            loop.call_soon_threadsafe(self.deliver, group, message)
-        else:
+        if loop is None or not loop.is_running() or _runs_in(loop):
+            self.deliver(group, message)
+            return
+        with self._handoff_lock:
+            self._handoff.append((group, message))
+            if self._handoff_to is loop:
+                return
+            self._handoff_to = loop
+        loop.call_soon_threadsafe(self._take_handoff)
+
+    def _take_handoff(self) -> None:
+        with self._handoff_lock:
+            handed, self._handoff = self._handoff, []
+            self._handoff_to = None
+        for group, message in handed:
             self.deliver(group, message)
 
     # --- inside ---------------------------------------------------------------------------------
