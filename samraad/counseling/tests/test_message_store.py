@@ -65,7 +65,9 @@ def test_a_resend_after_the_conversation_ended_still_gets_its_ack():
     first, _ = actions.do_post_message(opened.conversation.pk, sender="young", author=None, client_id="c-1", body="Hej")
     actions.do_end(opened.conversation.pk, side="young")
 
-    again, new = actions.do_post_message(opened.conversation.pk, sender="young", author=None, client_id="c-1", body="Hej")
+    again, new = actions.do_post_message(
+        opened.conversation.pk, sender="young", author=None, client_id="c-1", body="Hej"
+    )
 
     assert (again.pk, again.seq, new) == (first.pk, first.seq, False)
     with pytest.raises(Refused) as refused:
