@@ -1,5 +1,6 @@
-"""The chat's two sockets: the young person's (`/ws/chat/`) and the counselor's console
-(`/ws/console/`). Thin: parse a frame, call an action, send the answer. See docs/protocol.md."""
+"""The chat's three sockets: the young person's (`/ws/chat/`), the counselor's console
+(`/ws/console/`) and the supervisor's floor (`/ws/floor/`). Thin: parse a frame, call an action,
+send the answer. See docs/protocol.md."""
 
 from __future__ import annotations
 
@@ -102,13 +103,27 @@ shared_snapshot = SharedSnapshot()
 
 
 class _Socket(AsyncWebsocketConsumer):
+    # Set once the consumer has sent its close. Frames the client sent before it saw the close
+    # still arrive, and group events keep coming until the server reports the disconnect; none of
+    # them is handled, so a refused socket (over the source limit, bad hello, signed out) can
+    # neither store anything nor hear anything more.
+    closing = False
+
     async def dispatch(self, message: dict[str, Any]) -> None:
+        if self.closing and message["type"] != "websocket.disconnect":
+            return
         # Channels closes "old" database connections before every event, through a thread hop;
         # our connections stay open and are checked when a call fails (lib/asyncdb.py).
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        if self.closing:
+            return  # one close per socket: a later refusal must not send a second
+        self.closing = True
+        await super().close(code=code, reason=reason)
 
     async def layer_overflow(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_TRY_AGAIN_LATER)
@@ -167,13 +182,18 @@ class ChatConsumer(_Socket):
         )
 
     async def _hello_timeout(self) -> None:
-        if self.conversation_id is None:
+        # The timer is dropped when a hello arrives; a socket already closing has had its answer.
+        if self.hello_timer is not None and not self.closing:
             await self.send_frame(Refused("hello_timeout", "Send hello first.").as_frame())
             await self.close(code=CLOSE_HELLO_TIMEOUT)
 
-    async def disconnect(self, code: int) -> None:
+    def _stop_hello_timer(self) -> None:
         if self.hello_timer is not None:
             self.hello_timer.cancel()
+            self.hello_timer = None
+
+    async def disconnect(self, code: int) -> None:
+        self._stop_hello_timer()
         if self.conversation_id is not None:
             heartbeat.remove(heartbeat.young, self.conversation_id)
             await self.channel_layer.group_discard(conversation_group(self.conversation_id), self.channel_name)
@@ -210,8 +230,15 @@ class ChatConsumer(_Socket):
                 await self.send_frame({"type": "rated", "rating": frame.rating})
         except Refused as refusal:
             await self._refuse(refusal, frame)
+            if self.conversation_id is None:
+                # Before a hello the socket can do nothing else, so a first frame that is not a
+                # valid hello (malformed or not) is answered with its error and a close, rather
+                # than left open until the hello timeout.
+                await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def hello(self, frame: frames.Hello) -> None:
+        # The hello came in time: the timeout must not fire while the token is being checked.
+        self._stop_hello_timer()
         conversation = await db(actions.check_conversation_for_token)(frame.token)
         if conversation is None:
             await self.send_frame(Refused("bad_token", "Unknown or expired conversation.").as_frame())
@@ -221,8 +248,6 @@ class ChatConsumer(_Socket):
             await self.send_frame(Refused("blocked", "This connection is closed for now.").as_frame())
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        if self.hello_timer is not None:
-            self.hello_timer.cancel()
         self.conversation_id = str(conversation.id)
         self.state = conversation.state
         await self.channel_layer.group_add(conversation_group(conversation.id), self.channel_name)
