@@ -12,6 +12,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import DatabaseError
 
 from samraad.counseling import actions
 
@@ -56,6 +57,8 @@ class Heartbeat:
             if time.monotonic() - self._last_purge > PURGE_EVERY_S:
                 self._last_purge = time.monotonic()
                 await database_sync_to_async(actions.do_purge_transcripts)()
+        except DatabaseError as error:  # the database is away (a restart): the next beat tries again
+            log.warning("Heartbeat skipped, the database is unavailable (%s)", type(error).__name__)
         except Exception:  # a failed beat must not end the loop; the next one tries again
             log.exception("heartbeat failed")
 
