@@ -34,12 +34,38 @@ log = logging.getLogger(__name__)
 OVERFLOW = {"type": "layer.overflow"}
 
 
+class Inbox:
+    """One socket's undelivered events and its waiting `receive`. An asyncio.Queue would do, but
+    its three deques cost some 2 KiB on every idle socket, and a national service holds tens of
+    thousands of sockets that wait for a counselor."""
+
+    __slots__ = ("events", "waiter")
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.waiter: asyncio.Future[None] | None = None
+
+    def put(self, event: dict[str, Any]) -> None:
+        self.events.append(event)
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    async def get(self) -> dict[str, Any]:
+        while not self.events:  # an event stays here until taken, so a cancelled receive loses none
+            self.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+        return self.events.pop(0)
+
+
 class LocalLayer(BaseChannelLayer):
     extensions = ["groups", "flush"]
 
     def __init__(self, capacity: int = 1000, **kwargs: Any) -> None:
         super().__init__(capacity=capacity, **kwargs)
-        self.queues: dict[str, asyncio.Queue[dict[str, Any]]] = {}
+        self.inboxes: dict[str, Inbox] = {}
         self.groups: dict[str, set[str]] = {}
         self.memberships: dict[str, set[str]] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -52,13 +78,13 @@ class LocalLayer(BaseChannelLayer):
     async def new_channel(self, prefix: str = "specific.") -> str:
         self.loop = asyncio.get_running_loop()
         name = f"{prefix}local!{secrets.token_hex(8)}"
-        self.queues[name] = asyncio.Queue()
+        self.inboxes[name] = Inbox()
         return name
 
     async def receive(self, channel: str) -> dict[str, Any]:
-        queue = self.queues.setdefault(channel, asyncio.Queue())
+        inbox = self.inboxes.setdefault(channel, Inbox())
         try:
-            return await queue.get()
+            return await inbox.get()
         except asyncio.CancelledError:
             # A consumer cancels its receive only when it stops: the channel goes with it.
             self._forget(channel)
@@ -86,7 +112,7 @@ class LocalLayer(BaseChannelLayer):
         self.deliver(group, message)
 
     async def flush(self) -> None:
-        self.queues.clear()
+        self.inboxes.clear()
         self.groups.clear()
         self.memberships.clear()
 
@@ -124,26 +150,25 @@ class LocalLayer(BaseChannelLayer):
             self._put(channel, message)
 
     def _put(self, channel: str, message: dict[str, Any]) -> None:
-        pending = self.queues.get(channel)
+        pending = self.inboxes.get(channel)
         if pending is None:
             return  # the socket has gone
-        if pending.qsize() >= self.capacity:
+        if len(pending.events) >= self.capacity:
             # A socket this far behind cannot catch up live; it starts over from the database.
             self._overflow((channel,))
             return
-        pending.put_nowait(message)
+        pending.put(message)
 
     def _overflow(self, channels: Any) -> None:
         """Tells each of `channels` to start over from the database (the client reconnects)."""
         for channel in tuple(channels):
-            pending = self.queues.get(channel)
+            pending = self.inboxes.get(channel)
             if pending is not None:
-                while not pending.empty():
-                    pending.get_nowait()
-                pending.put_nowait(OVERFLOW)
+                pending.events.clear()
+                pending.put(OVERFLOW)
 
     def _forget(self, channel: str) -> None:
-        self.queues.pop(channel, None)
+        self.inboxes.pop(channel, None)
         for group in self.memberships.pop(channel, ()):
             members = self.groups.get(group)
             if members is not None:
@@ -304,7 +329,7 @@ class RedisLayer(LocalLayer):
         if origin == self.origin:
             return  # delivered here when it was sent
         if batch is None:
-            self._on_loop(lambda: self._overflow(self.queues))
+            self._on_loop(lambda: self._overflow(self.inboxes))
         else:
             self._on_loop(lambda: self._deliver_batch(batch))
 
@@ -323,7 +348,7 @@ class RedisLayer(LocalLayer):
             self.deliver(group, message)
 
     def _mark_all_stale(self) -> None:
-        self.stale.update(self.queues)
+        self.stale.update(self.inboxes)
 
     def _take_stale(self) -> set[str]:
         stale, self.stale = self.stale, set()

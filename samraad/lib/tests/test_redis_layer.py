@@ -67,7 +67,7 @@ async def receive(layer: RedisLayer, channel: str, timeout: float = 5) -> dict:
 
 async def nothing_more(layer: RedisLayer, channel: str) -> bool:
     await asyncio.sleep(0.2)
-    return layer.queues[channel].empty()
+    return not layer.inboxes[channel].events
 
 
 async def test_an_event_reaches_the_group_on_every_worker_once(redis_server):
