@@ -67,5 +67,14 @@ class ScopedModelAdmin(admin.ModelAdmin):
     def may_touch(self, request: HttpRequest, obj: Any) -> bool:
         return can(request.user, self.perm, obj)
 
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # Django looks the record up before asking about permission, so a person who may see no
+        # record of this kind got "no such record" for a missing id and 403 for an existing one.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
 
 site = SamraadAdminSite(name="admin")

@@ -120,8 +120,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "samraad.lib.layers.LocalLayer"}}
 
-# Days a conversation's text is kept before the retention purge deletes it (numbers stay).
-SAMRAAD_RETENTION_DAYS = env_int("SAMRAAD_RETENTION_DAYS", 180, minimum=1)
+# Days after a conversation ends before the retention purge deletes its words (numbers stay);
+# an organisation may set its own (Organisation.retention_days).
+SAMRAAD_RETENTION_DAYS = env_int("SAMRAAD_RETENTION_DAYS", 30, minimum=1)
 # The chat's limits (docs/protocol.md): a frame's size, a message's length, how fast a socket may
 # send, and how long a side may be gone before the conversation moves on without it.
 SAMRAAD_CHAT_MAX_FRAME_BYTES = env_int("SAMRAAD_CHAT_MAX_FRAME_BYTES", 16 * 1024, minimum=1024)
@@ -248,10 +249,14 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"without_client_address": {"()": "samraad.lib.logfilters.WithoutClientAddress"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # The request logger's lines carry no client address, but the server's access log would.
         "django.server": {"handlers": [], "propagate": False},
+        # uvicorn names the peer in every WebSocket handshake it logs, access log or not. Only a
+        # filter is set here: uvicorn's own handlers and level for this logger stay as they are.
+        "uvicorn.error": {"filters": ["without_client_address"]},
     },
 }

@@ -6,7 +6,7 @@ import uuid
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +71,19 @@ class Organisation(models.Model):
         help_text=_(
             "The addresses of the organisation's web sites that may show the chat widget, one a line, "
             "e.g. https://www.aarhus.dk. Only an organisation that takes part in the shared service can show it."
+        ),
+    )
+    # Days after a conversation ends before its words are deleted, for the conversations this
+    # organisation is responsible for (`Conversation.responsible_organisation`). Empty: the
+    # platform's SAMRAAD_RETENTION_DAYS. At most ten years, to catch a mistyped number.
+    retention_days = models.PositiveSmallIntegerField(
+        _("retention (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_(
+            "Days after a conversation ends before its messages, letters and notes are deleted. "
+            "Empty: the platform's setting."
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)

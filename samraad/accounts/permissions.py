@@ -29,6 +29,7 @@ class Perm(enum.StrEnum):
     SUPERVISE = "supervise"
     VIEW_ROTA = "view_rota"
     MANAGE_ROTA = "manage_rota"
+    PLACE_LEGAL_HOLD = "place_legal_hold"
 
 
 def is_staff_member(user: Any) -> bool:
@@ -92,6 +93,18 @@ def can(user: Any, perm: Perm, obj: Model | None = None) -> bool:
             return user.has_role(Role.COORDINATOR) and (organisation.is_central or organisation.participating)
         case Perm.MANAGE_ROTA:
             return user.has_role(Role.SUPERVISOR)
+        case Perm.PLACE_LEGAL_HOLD:
+            # A hold keeps a conversation's words past retention (docs/security.md). Coordinators
+            # and administrators of the organisations it concerns place and lift it: the young
+            # person's municipality, which may report to the authorities, and the organisation
+            # that answered, which may receive a complaint.
+            if not user.has_role(Role.COORDINATOR, Role.ADMIN):
+                return False
+            if obj is None:
+                return True
+            if obj._meta.label != "counseling.Conversation":
+                return False
+            return user.organisation_id in (getattr(obj, "municipality_id", None), getattr(obj, "answered_by_id", None))
     return False
 
 
@@ -111,6 +124,14 @@ def staff_administered_by(user: Any) -> QuerySet[User]:
     if user.is_superuser:
         return User.objects.all()
     return User.objects.filter(organisation_id=user.organisation_id, is_superuser=False)
+
+
+def get_staff_member_for(user: Any, staff_id: int | str) -> User:
+    """Returns the staff member if `user` administers them; 404 whether missing or not theirs."""
+    try:
+        return staff_administered_by(user).select_related("organisation").get(pk=staff_id)
+    except (User.DoesNotExist, ValidationError, ValueError, TypeError) as error:
+        raise Http404 from error
 
 
 def get_organisation_for(user: Any, organisation_id: uuid.UUID | str) -> Organisation:

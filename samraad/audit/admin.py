@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 
 from samraad.accounts.permissions import Perm, can
 from samraad.admin_site import ScopedModelAdmin, site
 from samraad.audit.models import AuditEntry
+from samraad.audit.views import person_access_log
 
 
 class AuditEntryAdmin(ScopedModelAdmin):
@@ -19,6 +21,13 @@ class AuditEntryAdmin(ScopedModelAdmin):
     search_fields = ["actor_name", "subject_label", "reason"]
     date_hierarchy = "at"
     list_select_related = ["organisation"]
+
+    def get_urls(self) -> list[URLPattern]:
+        extract = self.admin_site.admin_view(self.person_access_log)
+        return [path("person/<int:person_id>/", extract, name="audit_auditentry_person"), *super().get_urls()]
+
+    def person_access_log(self, request: HttpRequest, person_id: int) -> HttpResponse:
+        return person_access_log(request, person_id, admin_site=self.admin_site)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
         entries = AuditEntry.objects.all()

@@ -1,4 +1,5 @@
-"""The audit log: who read or changed whose data, when and why. Written once, never edited."""
+"""The audit log: who read or changed whose data, when and why. Written once, never edited: the
+model refuses it, and on PostgreSQL so does the database (migration 0004)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class AuditEntry(models.Model):
         CHANGE = "change", _("changed")
         CREATE = "create", _("created")
         DELETE = "delete", _("deleted")
+        EXTRACT = "extract", _("extracted the access log")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -40,6 +42,16 @@ class AuditEntry(models.Model):
     subject_type = models.CharField(_("kind of data"), max_length=100)
     subject_id = models.CharField(_("record"), max_length=64)
     subject_label = models.CharField(_("whose data"), max_length=200)
+    # The identified person the data is about (a staff member's record, their shifts), so every
+    # access to one person's data can be extracted for them; empty for anonymous data.
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # The organisation the data belongs to: an organisation's administrators read its entries.
     organisation = models.ForeignKey(
         "accounts.Organisation",

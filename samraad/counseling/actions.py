@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from samraad.accounts.models import Organisation, User
 from samraad.accounts.permissions import Perm, can
-from samraad.audit.actions import do_record_access
+from samraad.audit.actions import do_record_access, do_record_system_change
 from samraad.audit.models import AuditEntry
 from samraad.counseling import routing, store, tokens, triage, waiting
 from samraad.counseling.errors import Refused
@@ -161,11 +161,44 @@ def do_resume(resume_code: str) -> tuple[Conversation, str] | None:
     return conversation, token
 
 
+def do_delete_conversation(resume_code: str, now: datetime | None = None) -> bool:
+    """Deletes, at once, the words of the conversation the resume code opens, as retention would
+    later (`_delete_words`): the numbers the reports need stay. A waiting or active conversation
+    is ended first, as if the young person had ended it, so the counselor's console and the queue
+    hear of it; then the young person's sockets are closed. Returns False when no conversation
+    has that code (never issued, or deleted already). Refuses one on legal hold: its words are
+    kept for a report or a complaint."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        code_hash = tokens.hash_resume_code(resume_code)
+        conversation = Conversation.objects.select_for_update().filter(resume_code_hash=code_hash).first()
+        if conversation is None:
+            return False
+        if conversation.legal_hold:
+            raise Refused("legal_hold", "This conversation is kept for now and cannot be deleted.")
+        do_end(conversation.id, side=Side.YOUNG)
+        _delete_words([conversation.id], now)
+        send_event(conversation_group(conversation.id), {"type": "deleted"})
+    return True
+
+
 def _locked(conversation_id: uuid.UUID | str) -> Conversation:
     try:
         return Conversation.objects.select_for_update().get(pk=conversation_id)
     except (Conversation.DoesNotExist, ValueError) as error:
         raise Refused("not_found", "No such conversation.") from error
+
+
+def _locked_held(conversation_id: uuid.UUID | str, user: User | None) -> Conversation:
+    """Locks the conversation `user` holds as its counselor. One answer whether it does not exist
+    or is another's, so a counselor cannot learn which conversations exist (as `check_held`)."""
+    try:
+        conversation = _locked(conversation_id)
+    except Refused as missing:
+        raise Refused("not_yours", "This conversation is not yours.") from missing
+    if user is None or conversation.counselor_id != user.pk:
+        raise Refused("not_yours", "This conversation is not yours.")
+    return conversation
 
 
 def _assess(sender: str, body: str) -> tuple[Level, list[str]]:
@@ -319,9 +352,7 @@ def messages_after(conversation_id: uuid.UUID | str, seq: int) -> list[Message]:
 
 @transaction.atomic
 def do_mark_read(conversation_id: uuid.UUID | str, *, side: str, seq: int, user: User | None = None) -> None:
-    conversation = _locked(conversation_id)
-    if side == Side.COUNSELOR and (user is None or conversation.counselor_id != user.pk):
-        raise Refused("not_yours", "This conversation is not yours.")
+    conversation = _locked_held(conversation_id, user) if side == Side.COUNSELOR else _locked(conversation_id)
     seq = min(seq, conversation.last_seq)
     field = "young_read_seq" if side == Side.YOUNG else "counselor_read_seq"
     if seq <= getattr(conversation, field):
@@ -347,9 +378,7 @@ def do_rate(conversation_id: uuid.UUID | str, *, rating: int, comment: str) -> N
 # --- ending ------------------------------------------------------------------------------------
 @transaction.atomic
 def do_end(conversation_id: uuid.UUID | str, *, side: str, user: User | None = None) -> Conversation:
-    conversation = _locked(conversation_id)
-    if side == Side.COUNSELOR and (user is None or conversation.counselor_id != user.pk):
-        raise Refused("not_yours", "This conversation is not yours.")
+    conversation = _locked_held(conversation_id, user) if side == Side.COUNSELOR else _locked(conversation_id)
     if conversation.state in (State.ENDED, State.ABANDONED):
         return conversation
     was_waiting = conversation.state == State.WAITING
@@ -626,7 +655,10 @@ def do_dispatch_offers(now: datetime | None = None, *, counselors: list[Presence
 def do_transfer(conversation_id: uuid.UUID | str, *, user: User, to_user_id: int) -> Conversation:
     """Hands an active conversation to a colleague on shift: done by the counselor who holds it,
     or by a supervisor from the floor."""
-    conversation = _locked(conversation_id)
+    try:
+        conversation = _locked(conversation_id)
+    except Refused as missing:  # answered as another's, so the answer does not say which ids exist
+        raise Refused("not_yours", "This conversation is not yours.") from missing
     holder_id = conversation.counselor_id
     if conversation.state != State.ACTIVE or (holder_id != user.pk and not can(user, Perm.SUPERVISE)):
         raise Refused("not_yours", "This conversation is not yours.")
@@ -718,9 +750,7 @@ def do_set_topic(conversation_id: uuid.UUID | str, *, user: User, topic: str) ->
 def do_block(conversation_id: uuid.UUID | str, *, user: User, minutes: int, reason: str) -> Block:
     """Keeps the sender out for `minutes`: this conversation at once, and new ones from the same
     connection once its socket has written the day's salted hash into the block."""
-    conversation = _locked(conversation_id)
-    if conversation.counselor_id != user.pk:
-        raise Refused("not_yours", "This conversation is not yours.")
+    conversation = _locked_held(conversation_id, user)
     until = timezone.now() + timedelta(minutes=minutes)
     block = Block.objects.create(conversation=conversation, until=until, created_by=user, reason=reason)
     conversation.blocked_until = until
@@ -930,42 +960,144 @@ def do_sweep(now: datetime | None = None) -> tuple[int, int]:
 
 
 # --- retention ---------------------------------------------------------------------------------
-def do_purge_transcripts(now: datetime | None = None) -> int:
-    """Deletes the words of conversations ended more than SAMRAAD_RETENTION_DAYS ago: messages,
-    notes and the secrets that could open them. The conversation row, with its times, places and
-    levels, stays for the reports. Returns how many conversations were purged."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.SAMRAAD_RETENTION_DAYS)
-    purged = 0
-    ids = list(
-        Conversation.objects.filter(
-            state__in=[State.ENDED, State.ABANDONED], ended_at__lt=cutoff, purged_at__isnull=True
-        ).values_list("id", flat=True)[:1000]
+def past_retention(now: datetime) -> Q:
+    """Conversations whose retention has run out by `now`: ended longer ago than the retention of
+    the organisation responsible for them (the young person's municipality, else the organisation
+    that answered), or SAMRAAD_RETENTION_DAYS where that organisation sets none or there is none."""
+    own_days: dict[int, list[uuid.UUID]] = {}
+    for organisation in Organisation.objects.filter(retention_days__isnull=False).only("id", "retention_days"):
+        if organisation.retention_days is not None:
+            own_days.setdefault(organisation.retention_days, []).append(organisation.id)
+
+    def responsible_in(organisations: list[uuid.UUID]) -> Q:
+        # Only the foreign key columns, no join: the purge locks these rows with FOR UPDATE.
+        return Q(municipality_id__in=organisations) | Q(municipality_id__isnull=True, answered_by_id__in=organisations)
+
+    with_own = [organisation for organisations in own_days.values() for organisation in organisations]
+    past = ~responsible_in(with_own) & Q(ended_at__lt=now - timedelta(days=settings.SAMRAAD_RETENTION_DAYS))
+    for days, organisations in own_days.items():
+        past |= responsible_in(organisations) & Q(ended_at__lt=now - timedelta(days=days))
+    return past
+
+
+PURGE_CHUNK = 500
+
+
+def _delete_words(ids: list[uuid.UUID], now: datetime) -> tuple[int, int]:
+    """Deletes the words of the conversations `ids` (locked by the caller): messages, notes,
+    offers, the nickname, the rating's comment and the secrets that could open them. The rows
+    keep their times, places and levels for the reports. Returns (messages, notes) deleted."""
+    messages = Message.objects.filter(conversation_id__in=ids).delete()[1].get(Message._meta.label, 0)
+    notes = Note.objects.filter(conversation_id__in=ids).delete()[1].get(Note._meta.label, 0)
+    Offer.objects.filter(conversation_id__in=ids).delete()
+    conversations = list(Conversation.objects.filter(pk__in=ids))
+    for conversation in conversations:
+        # Unusable values: the old token and resume code now find nothing, as if never issued.
+        conversation.token_hash = f"purged:{uuid.uuid4().hex}"
+        conversation.resume_code_hash = f"purged:{uuid.uuid4().hex}"
+        conversation.nickname = ""
+        conversation.rating_comment = ""
+        conversation.purged_at = now
+        conversation.updated_at = now
+    Conversation.objects.bulk_update(
+        conversations,
+        ["token_hash", "resume_code_hash", "nickname", "rating_comment", "purged_at", "updated_at"],
     )
-    for conversation_id in ids:
-        with transaction.atomic():
-            conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
-            Message.objects.filter(conversation=conversation).delete()
-            Note.objects.filter(conversation=conversation).delete()
-            Offer.objects.filter(conversation=conversation).delete()
-            # Unusable values: the old token and resume code now find nothing, as if never issued.
-            conversation.token_hash = f"purged:{uuid.uuid4().hex}"
-            conversation.resume_code_hash = f"purged:{uuid.uuid4().hex}"
-            conversation.nickname = ""
-            conversation.rating_comment = ""
-            conversation.purged_at = now
-            conversation.save(
-                update_fields=[
-                    "token_hash",
-                    "resume_code_hash",
-                    "nickname",
-                    "rating_comment",
-                    "purged_at",
-                    "updated_at",
-                ]
+    return messages, notes
+
+
+def do_purge_transcripts(now: datetime | None = None) -> int:
+    """Deletes the words of conversations past their retention (see `past_retention`) and not on
+    legal hold: messages (letters among them), notes and the secrets that could open them. The
+    conversation row, with its times, places and levels, stays for the reports. One run is one
+    transaction and, if it deleted anything, one audit entry with the counts. Returns how many
+    conversations were purged."""
+    now = now or timezone.now()
+    messages = notes = 0
+    with transaction.atomic():
+        # The lock re-checks the hold, so a hold placed while the purge waits for a row counts.
+        ids = list(
+            Conversation.objects.select_for_update()
+            .filter(
+                past_retention(now),
+                state__in=[State.ENDED, State.ABANDONED],
+                purged_at__isnull=True,
+                legal_hold=False,
             )
-            purged += 1
-    return purged
+            .values_list("id", flat=True)
+        )
+        for start in range(0, len(ids), PURGE_CHUNK):
+            chunk_messages, chunk_notes = _delete_words(ids[start : start + PURGE_CHUNK], now)
+            messages += chunk_messages
+            notes += chunk_notes
+        if ids:
+            do_record_system_change(
+                AuditEntry.Action.DELETE,
+                subject_type=Conversation._meta.label_lower,
+                subject_label=f"{len(ids)} conversations, {messages} messages, {notes} notes",
+                reason="retention: the words of conversations past their retention period were deleted",
+            )
+    return len(ids)
+
+
+def _locked_for_hold(conversation_id: uuid.UUID | str, user: User) -> Conversation:
+    """Locks a conversation `user` may place a legal hold on; one answer for "missing" and "not
+    theirs", so the answer does not say which conversations exist."""
+    try:
+        conversation = _locked(conversation_id)
+    except Refused:
+        conversation = None
+    if conversation is None or not can(user, Perm.PLACE_LEGAL_HOLD, conversation):
+        raise Refused("not_found", "No such conversation.")
+    if conversation.purged_at is not None:
+        raise Refused("purged", "The conversation's words are already deleted; there is nothing to hold.")
+    return conversation
+
+
+@transaction.atomic
+def do_place_legal_hold(conversation_id: uuid.UUID | str, *, user: User, reason: str) -> Conversation:
+    """Keeps the conversation's words past retention until the hold is lifted, for `reason` (the
+    report or complaint it belongs to). Placing it again changes the reason. Audited."""
+    reason = reason.strip()
+    if not reason:
+        raise Refused("reason_required", "Say why the conversation is held.")
+    conversation = _locked_for_hold(conversation_id, user)
+    conversation.legal_hold = True
+    conversation.legal_hold_reason = reason[:300]
+    conversation.legal_hold_by = user
+    conversation.legal_hold_at = timezone.now()
+    conversation.save(update_fields=["legal_hold", "legal_hold_reason", "legal_hold_by", "legal_hold_at", "updated_at"])
+    do_record_access(
+        user,
+        AuditEntry.Action.CHANGE,
+        conversation,
+        reason=f"legal hold placed: {reason}",
+        organisation=conversation.responsible_organisation,
+    )
+    return conversation
+
+
+@transaction.atomic
+def do_lift_legal_hold(conversation_id: uuid.UUID | str, *, user: User) -> Conversation:
+    """Lifts the hold: the next purge deletes the words if their retention has run out. Audited,
+    with the reason the hold had."""
+    conversation = _locked_for_hold(conversation_id, user)
+    if not conversation.legal_hold:
+        return conversation
+    reason = conversation.legal_hold_reason
+    conversation.legal_hold = False
+    conversation.legal_hold_reason = ""
+    conversation.legal_hold_by = None
+    conversation.legal_hold_at = None
+    conversation.save(update_fields=["legal_hold", "legal_hold_reason", "legal_hold_by", "legal_hold_at", "updated_at"])
+    do_record_access(
+        user,
+        AuditEntry.Action.CHANGE,
+        conversation,
+        reason=f"legal hold lifted; it was held for: {reason}",
+        organisation=conversation.responsible_organisation,
+    )
+    return conversation
 
 
 # --- a counselor's own prepared answers --------------------------------------------------------

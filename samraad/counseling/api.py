@@ -1,4 +1,5 @@
-"""The young person's HTTP endpoints: open a chat or a letter, come back with a resume code.
+"""The young person's HTTP endpoints: open a chat or a letter, come back with a resume code, or
+delete the conversation with it.
 
 They carry no ambient credentials (no cookie is read), so they need no CSRF token and any
 client can call them. Secrets travel only in request and response bodies.
@@ -136,6 +137,23 @@ def resume(request: HttpRequest, payload: ResumeIn) -> Status[Schema]:
         return Status(404, ErrorOut(code="not_found", detail="No conversation has that code."))
     conversation, token = found
     return Status(200, ResumedOut(conversation=conversation.id, token=token))
+
+
+@router.post("/delete", response={204: None, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut, 429: ErrorOut}, auth=None)
+def delete(request: HttpRequest, payload: ResumeIn) -> Status[Schema | None]:
+    """Deletes the conversation's words at once (see `actions.do_delete_conversation`); answers
+    204 with no body. Resuming and deleting share one budget of attempts per source, so taking
+    turns between them guesses no faster."""
+    if not allow(f"resume:{_source(request)}", limit=settings.SAMRAAD_RESUME_ATTEMPTS_PER_HOUR, window_s=3600):
+        return Status(429, ErrorOut(code="rate_limited", detail="Too many attempts; try again later."))
+    try:
+        deleted = actions.do_delete_conversation(payload.resume_code)
+    except Refused as refusal:
+        return Status(409, _refused(refusal))
+    if not deleted:
+        # The same answer as /resume gives, whether the code never existed or was deleted.
+        return Status(404, ErrorOut(code="not_found", detail="No conversation has that code."))
+    return Status(204, None)
 
 
 @router.get("/status", response=StatusOut, auth=None)

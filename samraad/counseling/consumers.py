@@ -309,6 +309,11 @@ class ChatConsumer(_Socket):
         await db(actions.do_attach_block_source)(event["block"], self.source)
         await self.close(code=CLOSE_FORBIDDEN)
 
+    async def deleted(self, event: dict[str, Any]) -> None:
+        # Deleted with its resume code, on this device or another: nothing is left to show here.
+        await self.send_frame({"type": "deleted"})
+        await self.close(code=CLOSE_UNAUTHENTICATED)
+
 
 class ConsoleConsumer(_Socket):
     """A counselor's console: signed in with both factors and holding the counselor role."""
@@ -469,6 +474,9 @@ class ConsoleConsumer(_Socket):
     async def blocked(self, event: dict[str, Any]) -> None:
         """Meant for the blocked young person's socket; the console has its state frame."""
 
+    async def deleted(self, event: dict[str, Any]) -> None:
+        """Meant for the young person's sockets; the console has its state frame."""
+
     async def offer(self, event: dict[str, Any]) -> None:
         summary = await db(actions.offer_view)(event["conversation"], self.user)
         if summary is not None:
@@ -553,6 +561,9 @@ class FloorConsumer(_Socket):
 
     async def blocked(self, event: dict[str, Any]) -> None:
         """Meant for the blocked young person's socket."""
+
+    async def deleted(self, event: dict[str, Any]) -> None:
+        """Meant for the young person's sockets."""
 
     async def signed_out(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_UNAUTHENTICATED)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from samraad.lib.fields import EncryptedTextField
+
+if TYPE_CHECKING:
+    from samraad.accounts.models import Organisation
 
 
 class Topic(models.TextChoices):
@@ -87,8 +91,24 @@ class Conversation(models.Model):
     blocked_until = models.DateTimeField(null=True, blank=True)
     # When retention deleted the words; the conversation's numbers stay for the reports.
     purged_at = models.DateTimeField(null=True, blank=True)
+    # A legal hold keeps the words past retention while a report to the police or the
+    # authorities, or a complaint, needs them (docs/security.md). Placed and lifted only through
+    # `actions.do_place_legal_hold` / `do_lift_legal_hold`, which write the audit log.
+    legal_hold = models.BooleanField(_("on legal hold"), default=False)
+    legal_hold_reason = models.CharField(_("reason for the hold"), max_length=300, blank=True)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hold placed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    legal_hold_at = models.DateTimeField(_("hold placed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
         ordering = ["created_at"]
         indexes = [models.Index(fields=["state", "kind", "-triage_level", "queued_at"], name="queue_order")]
         constraints = [
@@ -99,6 +119,13 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {str(self.id)[:8]} ({self.state})"
+
+    @property
+    def responsible_organisation(self) -> Organisation | None:
+        """The organisation whose retention and audit log the conversation falls under: the
+        municipality the young person chose, else the organisation that answered, else none
+        (`actions.past_retention` makes the same choice in SQL)."""
+        return self.municipality or self.answered_by
 
 
 class Message(models.Model):

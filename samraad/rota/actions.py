@@ -128,7 +128,7 @@ def check_week(user: Any, monday: date) -> PlannedWeek:
 
 def _audit(actor: User, action: str, subject: ShiftPattern | ShiftChange) -> None:
     staff = subject.staff
-    do_record_access(actor, action, subject, reason="rota planning", organisation=staff.organisation)
+    do_record_access(actor, action, subject, reason="rota planning", organisation=staff.organisation, person=staff)
 
 
 def _save(actor: User, instance: ShiftPattern | ShiftChange, action: str) -> None:

@@ -53,6 +53,9 @@ class Young:
     read = "Læst"
     letter_waiting = "Dit brev venter på en rådgiver."
     letter_answered = "Rådgiveren har svaret på dit brev."
+    delete = "Slet samtalen"
+    delete_yes = "Ja, slet den"
+    deleted = "Samtalen er slettet"
 
 
 class Desk:

@@ -2,6 +2,8 @@
 
 The server runs in a subprocess on its own throwaway SQLite file in a temporary SAMRAAD_VAR_DIR, with
 the demo data, so these tests never touch pytest-django's test database. Nothing may leave loopback.
+Every browser sends USER_AGENT, so test_privacy_scan.py (run after all the others) can look for it,
+and for the browsers' address, in the server's database and log.
 """
 
 from __future__ import annotations
@@ -26,7 +28,17 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, R
 REPO_ROOT = Path(__file__).resolve().parents[2]
 E2E_DIR = Path(__file__).resolve().parent
 CHROMIUM = Path("/usr/bin/chromium")
+# A user agent no real browser sends, so finding it anywhere on the server is proof it was kept.
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 "
+    "SamraadPrivacyProbe/7b2f"
+)
+USER_AGENT_MARK = "SamraadPrivacyProbe"
+PRIVACY_SCAN = "test_privacy_scan.py"
 CHROMIUM_ARGS = [
+    # On the command line rather than per context: every context gets it, also those a test opens
+    # with `browser.new_context` itself.
+    f"--user-agent={USER_AGENT}",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
@@ -42,7 +54,13 @@ _DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "cli
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Marks every test under tests/e2e as `browser`; refuses any that would use the test database."""
+    """Marks every test under tests/e2e as `browser`; refuses any that would use the test database;
+    puts the privacy scan last of all."""
+    # The scan must see what every other browser test left on the server (which lives for the
+    # whole session). Reordering here holds whatever the file names and whichever tests `-k` picks;
+    # a finalizer could only fail as an error in another test's teardown.
+    scans = [item for item in items if item.path.name == PRIVACY_SCAN and E2E_DIR in item.path.parents]
+    items[:] = [item for item in items if item not in scans] + scans
     for item in items:
         if E2E_DIR not in item.path.parents:
             continue
@@ -90,8 +108,11 @@ def _server_environment(var_dir: Path) -> dict[str, str]:
         SAMRAAD_VAR_DIR=str(var_dir),
         SAMRAAD_HTTPS="0",
         DEBUG="0",
+        # Each log line reaches server.log as it is written, for the privacy scan.
+        PYTHONUNBUFFERED="1",
         # Every browser in the suite connects from 127.0.0.1.
         SAMRAAD_CHAT_CONNECTIONS_PER_MINUTE="100000",
+        SAMRAAD_RESUME_ATTEMPTS_PER_HOUR="100000",
     )
     return environment
 
@@ -138,9 +159,15 @@ def widget_host_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, widget_host_port: int) -> Iterator[str]:
+def server_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's SAMRAAD_VAR_DIR: its database (samraad.sqlite3) and its output (server.log)."""
+    return tmp_path_factory.mktemp("samraad-var")
+
+
+@pytest.fixture(scope="session")
+def server(server_var_dir: Path, widget_host_port: int) -> Iterator[str]:
     """Returns the base URL (ending in "/") of a demo server on a free loopback port."""
-    var_dir = tmp_path_factory.mktemp("samraad-var")
+    var_dir = server_var_dir
     environment = _server_environment(var_dir)
     environment["SAMRAAD_WIDGET_ORIGINS"] = f"http://127.0.0.1:{widget_host_port}"
     _manage(environment, "setup_demo")

@@ -315,3 +315,74 @@ def test_with_nobody_on_shift_the_chat_offers_a_letter_and_has_no_wcag_21_aa_vio
     expect(english.get_by_label("I live in …")).to_be_visible()
     assert_no_axe_violations(english)
     assert_fits_phone_width(english)
+
+
+def test_with_the_code_on_another_phone_a_young_person_deletes_a_live_chat_and_the_counselor_sees_it_end(
+    contexts: Contexts, counselor_state: Any
+) -> None:
+    with counselor_on_shift(contexts, counselor_state) as counselor:
+        young = YoungPerson(contexts.new().new_page()).open()
+        young.start_chat(municipality="Aarhus", nickname="Slettes")
+        panel = counselor.take_next("Slettes")
+        expect(young.status()).to_have_text(Young.active, timeout=LIVE)
+        young.send("Det her må ingen læse senere")
+        expect(counselor.messages(panel, "Det her må ingen læse senere")).to_have_count(1, timeout=LIVE)
+
+        other = YoungPerson(contexts.new().new_page()).open()
+        come_back = other.page.locator("#chat-resume")
+        come_back.get_by_label(Young.code_field, exact=True).fill(young.resume_code)
+        come_back.get_by_role("button", name=Young.delete, exact=True).click()
+        expect(come_back.get_by_role("button", name=Young.delete_yes, exact=True)).to_be_visible()
+        assert_no_axe_violations(other.page)
+        assert_touch_targets_are_44_px(other.page)
+        come_back.get_by_role("button", name=Young.delete_yes, exact=True).click()
+
+        expect(other.page.get_by_role("heading", name=Young.deleted)).to_be_focused(timeout=LIVE)
+        assert_no_axe_violations(other.page)
+        assert_fits_phone_width(other.page)
+        # The first phone lets go of the conversation too, and the counselor sees it end.
+        expect(young.page.get_by_role("heading", name=Young.deleted)).to_be_visible(timeout=LIVE)
+        expect(young.page.get_by_text("Det her må ingen læse senere")).to_have_count(0)
+        expect(panel.get_by_role("button", name=Desk.close, exact=True)).to_be_visible(timeout=LIVE)
+        panel.get_by_role("button", name=Desk.close, exact=True).click()
+
+
+def test_after_the_conversation_the_chat_page_offers_to_delete_it_in_danish_and_english(
+    contexts: Contexts, counselor_state: Any
+) -> None:
+    with counselor_on_shift(contexts, counselor_state) as counselor:
+        young = YoungPerson(contexts.new().new_page()).open()
+        young.start_chat(municipality=None, nickname="Bagefter")
+        panel = counselor.take_next("Bagefter")
+        young.send("Tak fordi du lyttede")
+        expect(counselor.messages(panel, "Tak fordi du lyttede")).to_have_count(1, timeout=LIVE)
+        delete = young.page.locator("#chat-room").get_by_role("button", name=Young.delete, exact=True)
+        expect(delete).to_be_hidden()  # not while the conversation goes on: ending comes first
+
+        counselor.end(panel)
+        expect(young.status()).to_have_text(Young.ended, timeout=LIVE)
+        delete.click()
+        assert_no_axe_violations(young.page)
+        assert_touch_targets_are_44_px(young.page)
+        young.page.get_by_role("button", name=Young.delete_yes, exact=True).click()
+
+        expect(young.page.get_by_role("heading", name=Young.deleted)).to_be_focused(timeout=LIVE)
+        expect(young.page.get_by_text("Tak fordi du lyttede")).to_have_count(0)
+        assert_no_axe_violations(young.page)
+        counselor.page.get_by_role("button", name=Desk.close, exact=True).click()
+
+    english = contexts.new().new_page()
+    english.goto("chat/")
+    english.get_by_label("Sprog", exact=True).select_option("en")
+    english.get_by_role("button", name="Skift sprog", exact=True).click()
+    expect(english.locator("html")).to_have_attribute("lang", "en")
+    expect(english.locator("#chat[data-status]")).to_have_count(1, timeout=LIVE)
+    english.get_by_label("Your letter", exact=True).fill("Please forget this again.")
+    english.get_by_role("button", name="Send letter", exact=True).click()
+    room = english.locator("#chat-room")
+    room.get_by_role("button", name="Delete the conversation", exact=True).click()
+    expect(room.get_by_text("Do you want to delete the conversation?", exact=False)).to_be_visible()
+    assert_no_axe_violations(english)
+    room.get_by_role("button", name="Yes, delete it", exact=True).click()
+    expect(english.get_by_role("heading", name="The conversation is deleted")).to_be_focused(timeout=LIVE)
+    assert_no_axe_violations(english)

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from importlib import import_module
+from typing import Any
+
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.test import Client
@@ -191,3 +195,103 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(c
 
 def test_passwords_are_hashed_with_argon2(counselor_aarhus):
     assert counselor_aarhus.password.startswith("argon2")
+
+
+def _sessions() -> Any:
+    return import_module(django_settings.SESSION_ENGINE).SessionStore
+
+
+def _session_key(client: Client) -> str:
+    return client.cookies["sessionid"].value
+
+
+def _holder_of(session_key: str) -> Client:
+    """Another browser that presents the given session key, as a thief or a fixer would."""
+    browser = Client()
+    browser.cookies["sessionid"] = session_key
+    return browser
+
+
+def test_the_password_step_replaces_a_planted_session(client, counselor_aarhus):
+    TOTPDevice.objects.create(user=counselor_aarhus, name="app", confirmed=True)
+    planted = _sessions()()
+    planted["chosen_by"] = "someone else"
+    planted.create()
+    client.cookies["sessionid"] = planted.session_key
+
+    password_step(client, counselor_aarhus)
+
+    assert _session_key(client) != planted.session_key
+    assert not _sessions()().exists(planted.session_key)
+    assert (
+        _holder_of(planted.session_key)
+        .get(reverse("accounts:verify"))["Location"]
+        .startswith(reverse("accounts:login"))
+    )
+
+
+def test_the_second_factor_step_gives_a_new_session_key(client, counselor_aarhus):
+    device = TOTPDevice.objects.create(user=counselor_aarhus, name="app", confirmed=True)
+    password_step(client, counselor_aarhus)
+    half = _session_key(client)
+
+    client.post(reverse("accounts:verify"), {"token": current_code(device)})
+
+    assert client.get(reverse("accounts:start")).status_code == 200
+    assert _session_key(client) != half
+    # The password-only session is gone, not promoted: whoever knew its key has nothing.
+    assert _holder_of(half).get(reverse("accounts:start"))["Location"].startswith(reverse("accounts:login"))
+
+
+def test_enrolling_the_authenticator_gives_a_new_session_key(client, counselor_aarhus):
+    password_step(client, counselor_aarhus)
+    client.get(reverse("accounts:two_factor_setup"))
+    device = TOTPDevice.objects.get(user=counselor_aarhus, confirmed=False)
+    half = _session_key(client)
+
+    client.post(reverse("accounts:two_factor_setup"), {"token": current_code(device)})
+
+    assert client.get(reverse("accounts:start")).status_code == 200
+    assert _session_key(client) != half
+    assert _holder_of(half).get(reverse("accounts:start"))["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_code_that_confirmed_the_authenticator_cannot_be_replayed_at_sign_in(client, counselor_aarhus):
+    password_step(client, counselor_aarhus)
+    client.get(reverse("accounts:two_factor_setup"))
+    device = TOTPDevice.objects.get(user=counselor_aarhus, confirmed=False)
+    code = current_code(device)
+    client.post(reverse("accounts:two_factor_setup"), {"token": code})
+    client.post(reverse("accounts:logout"))
+
+    other = Client()
+    password_step(other, counselor_aarhus)
+    replay = other.post(reverse("accounts:verify"), {"token": code})
+
+    assert "token" in replay.context["form"].errors
+    assert other.get(reverse("accounts:start"))["Location"].startswith(reverse("accounts:verify"))
+
+
+def test_guessing_at_one_account_from_ever_new_addresses_still_locks_it(client, counselor_aarhus, settings):
+    # Each guess from another peer with another forged forwarded-for: only the account's own
+    # count can stop it, under the lock-out parameters the project runs with.
+    assert "username" in settings.AXES_LOCKOUT_PARAMETERS
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("accounts:login"),
+            {"username": counselor_aarhus.username, "password": "wrong"},
+            REMOTE_ADDR=f"192.0.2.{attempt}",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt}",
+            HTTP_X_REAL_IP=f"203.0.113.{attempt}",
+        )
+
+    locked = client.post(
+        reverse("accounts:login"),
+        {"username": counselor_aarhus.username, "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.200",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+        HTTP_X_REAL_IP="198.51.100.7",
+    )
+
+    assert locked.status_code == 429
+    assert SESSION_KEY not in client.session

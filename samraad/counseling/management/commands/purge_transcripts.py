@@ -1,4 +1,4 @@
-"""Deletes the words of conversations past the retention period (SAMRAAD_RETENTION_DAYS)."""
+"""Deletes the words of conversations past their retention period, as the heartbeat does hourly."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ from samraad.counseling.actions import do_purge_transcripts
 
 
 class Command(BaseCommand):
-    help = "Deletes transcripts past retention; the numbers the reports need are kept."
+    help = "Deletes transcripts past retention, except those on legal hold; the numbers the reports need are kept."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        total = 0
-        while batch := do_purge_transcripts():
-            total += batch
-        self.stdout.write(f"Purged {total} conversations.")
+        purged = do_purge_transcripts()
+        self.stdout.write(f"Purged {purged} conversations.")

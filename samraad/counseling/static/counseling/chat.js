@@ -32,6 +32,8 @@ const ui = {
   resume: byId("chat-resume"),
   resumeForm: byId("chat-resume-form"),
   resumeCode: byId("chat-resume-code"),
+  resumeDelete: byId("chat-resume-delete"),
+  resumeDeleteConfirm: byId("chat-resume-delete-confirm"),
   room: byId("chat-room"),
   roomHeading: byId("chat-room-heading"),
   codeBox: byId("chat-code-box"),
@@ -50,6 +52,11 @@ const ui = {
   endConfirm: byId("chat-end-confirm"),
   rate: byId("chat-rate"),
   rated: byId("chat-rated"),
+  remove: byId("chat-delete"),
+  removeButton: byId("chat-delete-button"),
+  removeConfirm: byId("chat-delete-confirm"),
+  gone: byId("chat-gone"),
+  goneHeading: byId("chat-gone-heading"),
   fresh: byId("chat-new"),
   error: byId("chat-error"),
   errorText: byId("chat-error-text"),
@@ -135,6 +142,9 @@ function httpErrorKey(result) {
   }
   if (result.status === 404) {
     return "error_not_found";
+  }
+  if (result.status === 409 || code === "legal_hold") {
+    return "error_legal_hold";
   }
   if (code === "too_long") {
     return "error_too_long";
@@ -264,7 +274,7 @@ async function onResume(event) {
       return;
     }
     ui.resumeCode.value = "";
-    openRoom(result.data.token, null, null);
+    openRoom(result.data.token, code, null, { showCode: false });
     announce(words.resumed);
   } catch (error) {
     showError("error_network");
@@ -299,13 +309,15 @@ function newSession(token, resumeCode, kind) {
   };
 }
 
-function openRoom(token, resumeCode, kind) {
+/** `resumeCode` stays in memory for deleting the conversation; it is shown only when new. */
+function openRoom(token, resumeCode, kind, { showCode = true } = {}) {
   session = newSession(token, resumeCode, kind);
   ui.log.replaceChildren();
   show(ui.start, false);
   show(ui.resume, false);
   show(ui.room, true);
-  if (resumeCode) {
+  closeDeleteConfirm();
+  if (resumeCode && showCode) {
     ui.code.textContent = resumeCode;
     show(ui.codeBox, true);
   } else {
@@ -401,6 +413,9 @@ function onFrame(current, frame) {
       break;
     case "rated":
       onRated();
+      break;
+    case "deleted":
+      showGone(); // deleted with the code, here or on another device
       break;
     case "error":
       onError(frame);
@@ -558,6 +573,7 @@ function applyState(state, initial, fromWelcome = false) {
   const previous = session.state;
   session.state = state;
   const finished = state === "ended" || state === "abandoned";
+  show(ui.remove, Boolean(session.resumeCode) && (finished || session.kind === "letter"));
   if (session.kind === "letter") {
     show(ui.queue, false);
     show(ui.compose, false);
@@ -772,6 +788,79 @@ function onRated() {
   ui.rated.focus();
 }
 
+// --- deleting the conversation with its code -----------------------------------------------------
+
+function closeDeleteConfirm() {
+  show(ui.removeConfirm, false);
+  ui.removeButton.setAttribute("aria-expanded", "false");
+  show(ui.resumeDeleteConfirm, false);
+  ui.resumeDelete.setAttribute("aria-expanded", "false");
+}
+
+function toggle(button, panel) {
+  const open = panel.hidden;
+  show(panel, open);
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+}
+
+/** Nothing of the conversation is left: not on the server, not on this page. */
+function showGone() {
+  if (session && session.socket) {
+    session.socket.stop();
+  }
+  session = null;
+  clearError();
+  ui.log.replaceChildren();
+  ui.code.textContent = "";
+  ui.resumeCode.value = "";
+  show(ui.start, false);
+  show(ui.resume, false);
+  show(ui.room, false);
+  show(ui.gone, true);
+  ui.goneHeading.focus();
+}
+
+async function deleteWithCode(code, focusAfterError) {
+  if (busy) {
+    return;
+  }
+  busy = true;
+  try {
+    const result = await api("POST", "/api/chat/delete", { resume_code: code });
+    if (result.status === 204) {
+      showGone();
+      return;
+    }
+    showError(httpErrorKey(result));
+    focusAfterError.focus();
+  } catch (error) {
+    showError("error_network");
+  } finally {
+    busy = false;
+  }
+}
+
+function onDeleteYes() {
+  closeDeleteConfirm();
+  if (!session || !session.resumeCode) {
+    return;
+  }
+  clearError();
+  deleteWithCode(session.resumeCode, ui.removeButton);
+}
+
+function onResumeDeleteYes() {
+  closeDeleteConfirm();
+  clearError();
+  const code = ui.resumeCode.value.trim();
+  if (!code) {
+    showError("error_code_missing");
+    ui.resumeCode.focus();
+    return;
+  }
+  deleteWithCode(code, ui.resumeCode);
+}
+
 // --- quick exit ---------------------------------------------------------------------------------
 
 function quickExit() {
@@ -869,6 +958,18 @@ function init() {
     ui.endButton.focus();
   });
   ui.rate.addEventListener("submit", onRate);
+  ui.removeButton.addEventListener("click", () => toggle(ui.removeButton, ui.removeConfirm));
+  byId("chat-delete-yes").addEventListener("click", onDeleteYes);
+  byId("chat-delete-no").addEventListener("click", () => {
+    closeDeleteConfirm();
+    ui.removeButton.focus();
+  });
+  ui.resumeDelete.addEventListener("click", () => toggle(ui.resumeDelete, ui.resumeDeleteConfirm));
+  byId("chat-resume-delete-yes").addEventListener("click", onResumeDeleteYes);
+  byId("chat-resume-delete-no").addEventListener("click", () => {
+    closeDeleteConfirm();
+    ui.resumeDelete.focus();
+  });
   document.addEventListener("visibilitychange", sendRead);
   setMode("chat");
   checkStatus().then((status) => {
