@@ -17,6 +17,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from websockets.asyncio.client import connect
 
 from tests.faults.conftest import PostgresCluster, Talk, options, said_and_closes
 
@@ -158,3 +159,45 @@ async def test_a_young_person_and_a_counselor_on_different_workers_talk_normally
     assert all(len(side.sent) >= 10 for side in talk.sides)
     # Nothing needed a reconnect: each side kept its first socket until the final check's.
     assert all(side.connections == 2 for side in talk.sides), said_and_closes(talk)
+
+
+async def _send_and_ack(url: str, token: str, frame: dict[str, Any]) -> int:
+    """Opens a young person's socket, sends `frame` and returns the `seq` of its ack."""
+    async with connect(url + "/ws/chat/", origin=url.replace("ws://", "http://"), open_timeout=10) as ws:
+        await ws.send(json.dumps({"type": "hello", "token": token, "last_seq": 0}))
+        await ws.send(json.dumps(frame))
+        async for raw in ws:
+            answer = json.loads(raw)
+            if answer["type"] == "ack" and answer["client_id"] == frame["client_id"]:
+                return int(answer["seq"])
+    raise AssertionError("no ack")
+
+
+async def _copies(url: str, token: str, client_id: str) -> int:
+    """How often the conversation holds a message with `client_id`, as a fresh hello replays it."""
+    async with connect(url + "/ws/chat/", origin=url.replace("ws://", "http://"), open_timeout=10) as ws:
+        await ws.send(json.dumps({"type": "hello", "token": token, "last_seq": 0}))
+        welcome = json.loads(await ws.recv())
+        replayed = [json.loads(await ws.recv()) for _ in range(welcome["last_seq"])]
+    return sum(1 for message in replayed if message.get("client_id") == client_id)
+
+
+async def test_a_frame_sent_three_times_at_once_and_again_after_a_restart_is_stored_once(
+    bench: ModuleType, prepared: Prepared
+) -> None:
+    token = prepared.pairs["pairs"][-1]["token"]
+    frame = {"type": "msg", "client_id": "same-frame", "body": "er der nogen?"}
+    server = await asyncio.to_thread(bench.start_samraad, prepared.var_dir, prepared.options)
+    try:
+        at_once = await asyncio.gather(*(_send_and_ack(server.url, token, frame) for _ in range(3)))
+        server.process.kill()
+        await asyncio.to_thread(server.process.wait)
+        server = await asyncio.to_thread(bench.start_samraad, prepared.var_dir, prepared.options, port=server.port)
+        after_restart = await _send_and_ack(server.url, token, frame)
+        copies = await _copies(server.url, token, "same-frame")
+    finally:
+        server.stop()
+
+    assert len(set(at_once)) == 1
+    assert after_restart == at_once[0]
+    assert copies == 1

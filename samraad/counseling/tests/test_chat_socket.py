@@ -3,6 +3,7 @@ and every kind of bad input refused without a write."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -352,3 +353,44 @@ async def test_a_socket_the_layer_gave_up_on_is_closed_so_its_client_reconnects_
     await again.send({"type": "hello", "token": opened.token, "last_seq": 0})
     assert (await again.receive())["type"] == "welcome"
     assert (await again.receive_until("msg"))["body"] == "Er der nogen?"
+
+
+async def test_one_frame_sent_three_times_at_once_is_stored_once_with_one_ack():
+    opened = await open_chat()
+    tabs = [await young_socket(opened.token) for _ in range(3)]
+    frame = {"type": "msg", "client_id": "c-same", "body": "er der nogen?"}
+
+    await asyncio.gather(*(tab.send(frame) for tab in tabs))
+    acks = await asyncio.gather(*(tab.receive_until("ack") for tab in tabs))
+
+    assert {ack["seq"] for ack in acks} == {1}
+    assert await sync_to_async(stored)(opened.conversation.id) == [(1, "young", "er der nogen?")]
+    for tab in tabs:
+        await tab.close()
+
+
+async def test_a_message_refused_for_the_rate_is_stored_once_when_sent_again(settings):
+    settings.SAMRAAD_CHAT_FRAMES_PER_SECOND, settings.SAMRAAD_CHAT_FRAME_BURST = 1, 3  # hello and two
+    opened = await open_chat()
+    young = await young_socket(opened.token)
+
+    for number in (1, 2, 3):
+        await young.send({"type": "msg", "client_id": f"c-{number}", "body": f"nr. {number}"})
+    answers = []
+    while len(answers) < 3:
+        frame = await young.receive()
+        if frame["type"] in ("ack", "error"):
+            answers.append(frame)
+    assert [answer.get("code") for answer in answers if answer["type"] == "error"] == ["rate_limited"]
+
+    await asyncio.sleep(1.1)  # the budget refills
+    await young.send({"type": "msg", "client_id": "c-3", "body": "nr. 3"})
+    ack = await young.receive_until("ack")
+
+    assert ack["seq"] == 3
+    assert await sync_to_async(stored)(opened.conversation.id) == [
+        (1, "young", "nr. 1"),
+        (2, "young", "nr. 2"),
+        (3, "young", "nr. 3"),
+    ]
+    await young.close()
