@@ -4,6 +4,7 @@ benchmark's starter) with clients on real sockets, and break what it stands on."
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib.util
 import json
 import os
@@ -11,8 +12,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -22,6 +24,32 @@ import pytest
 from tests.faults.clients import Side, check_conversation, settled
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
+
+
+def in_own_loop(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Runs an async test on an event loop of its own, in a thread of its own. The browser tests'
+    session-wide Playwright keeps an event loop running in the main thread until the whole run
+    ends, and no second loop can start there."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        failure: list[BaseException] = []
+
+        def body() -> None:
+            try:
+                asyncio.run(test(*args, **kwargs))
+            except BaseException as error:  # noqa: BLE001 - handed to the test's own thread
+                failure.append(error)
+
+        thread = threading.Thread(target=body, name=test.__name__)
+        thread.start()
+        thread.join()
+        if failure:
+            raise failure[0]
+
+    return run
+
+
 SPEAK_EVERY_S = 0.25  # each person says something four times a second
 
 

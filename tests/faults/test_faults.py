@@ -19,7 +19,7 @@ import psycopg
 import pytest
 from websockets.asyncio.client import connect
 
-from tests.faults.conftest import PostgresCluster, Talk, options, said_and_closes
+from tests.faults.conftest import PostgresCluster, Talk, in_own_loop, options, said_and_closes
 
 PAIRS = 4
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
@@ -59,6 +59,7 @@ def log_of(server: Any) -> str:
     return Path(server.log_path).read_text(errors="replace")
 
 
+@in_own_loop
 async def test_a_worker_killed_and_started_again_loses_nothing(bench: ModuleType, prepared: Prepared) -> None:
     server = await asyncio.to_thread(bench.start_samraad, prepared.var_dir, prepared.options)
     try:
@@ -82,6 +83,7 @@ async def test_a_worker_killed_and_started_again_loses_nothing(bench: ModuleType
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="the database restart is PostgreSQL's (the second test pass)")
+@in_own_loop
 async def test_postgresql_stopped_and_started_again_loses_nothing(
     bench: ModuleType, postgres: PostgresCluster, tmp_path: Path
 ) -> None:
@@ -110,6 +112,7 @@ async def test_postgresql_stopped_and_started_again_loses_nothing(
     assert "Traceback" not in log_of(server)
 
 
+@in_own_loop
 async def test_redis_restarted_under_two_workers_loses_nothing(
     bench: ModuleType, prepared: Prepared, tmp_path: Path
 ) -> None:
@@ -140,6 +143,7 @@ async def test_redis_restarted_under_two_workers_loses_nothing(
 
 
 @pytest.mark.skipif(not (ON_POSTGRESQL and os.environ.get("REDIS_URL")), reason="two workers need PostgreSQL and Redis")
+@in_own_loop
 async def test_a_young_person_and_a_counselor_on_different_workers_talk_normally(
     bench: ModuleType, prepared: Prepared
 ) -> None:
@@ -182,6 +186,7 @@ async def _copies(url: str, token: str, client_id: str) -> int:
     return sum(1 for message in replayed if message.get("client_id") == client_id)
 
 
+@in_own_loop
 async def test_a_frame_sent_three_times_at_once_and_again_after_a_restart_is_stored_once(
     bench: ModuleType, prepared: Prepared
 ) -> None:
