@@ -6,6 +6,7 @@ and lets events leave only after commit (`send_event`).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -182,22 +183,24 @@ def do_delete_conversation(resume_code: str, now: datetime | None = None) -> boo
     return True
 
 
-def _locked(conversation_id: uuid.UUID | str) -> Conversation:
+NOT_FOUND = Refused("not_found", "No such conversation.")
+# For a counselor a missing conversation answers as another's, so answers never say which exist.
+NOT_YOURS = Refused("not_yours", "This conversation is not yours.")
+
+
+def _locked(conversation_id: uuid.UUID | str, missing: Refused = NOT_FOUND) -> Conversation:
     try:
         return Conversation.objects.select_for_update().get(pk=conversation_id)
     except (Conversation.DoesNotExist, ValueError) as error:
-        raise Refused("not_found", "No such conversation.") from error
+        raise Refused(missing.code, missing.detail) from error
 
 
 def _locked_held(conversation_id: uuid.UUID | str, user: User | None) -> Conversation:
-    """Locks the conversation `user` holds as its counselor. One answer whether it does not exist
-    or is another's, so a counselor cannot learn which conversations exist (as `check_held`)."""
-    try:
-        conversation = _locked(conversation_id)
-    except Refused as missing:
-        raise Refused("not_yours", "This conversation is not yours.") from missing
+    """Locks the conversation `user` holds as its counselor; one answer whether it is missing or
+    another's (as `check_held`)."""
+    conversation = _locked(conversation_id, missing=NOT_YOURS)
     if user is None or conversation.counselor_id != user.pk:
-        raise Refused("not_yours", "This conversation is not yours.")
+        raise Refused(NOT_YOURS.code, NOT_YOURS.detail)
     return conversation
 
 
@@ -300,13 +303,19 @@ def _post(post: Post) -> tuple[Message, bool]:
     except Refused:
         # A resend of a message stored before the refusal began to apply (the conversation has
         # ended since, or moved to a colleague) still gets its ack, not a refusal.
-        if post.client_id and (resent := store.resent_id(conversation.id, post.sender, post.client_id)):
-            return Message.objects.get(pk=resent), False
+        if post.client_id:
+            with contextlib.suppress(Message.DoesNotExist):
+                return _stored_twin(conversation, post), False
         raise
     message = _store(conversation, post)
     if message is None:  # a resend, recognised by the unique index as it was inserted
-        return Message.objects.get(conversation_id=conversation.id, sender=post.sender, client_id=post.client_id), False
+        return _stored_twin(conversation, post), False
     return message, True
+
+
+def _stored_twin(conversation: store.Locked, post: Post) -> Message:
+    """The stored message `post` repeats (by its `client_id`); Message.DoesNotExist if none."""
+    return Message.objects.get(pk=store.resent_id(conversation.id, post.sender, post.client_id) or 0)
 
 
 def _check_post(conversation: store.Locked, post: Post) -> None:
@@ -655,10 +664,7 @@ def do_dispatch_offers(now: datetime | None = None, *, counselors: list[Presence
 def do_transfer(conversation_id: uuid.UUID | str, *, user: User, to_user_id: int) -> Conversation:
     """Hands an active conversation to a colleague on shift: done by the counselor who holds it,
     or by a supervisor from the floor."""
-    try:
-        conversation = _locked(conversation_id)
-    except Refused as missing:  # answered as another's, so the answer does not say which ids exist
-        raise Refused("not_yours", "This conversation is not yours.") from missing
+    conversation = _locked(conversation_id, missing=NOT_YOURS)
     holder_id = conversation.counselor_id
     if conversation.state != State.ACTIVE or (holder_id != user.pk and not can(user, Perm.SUPERVISE)):
         raise Refused("not_yours", "This conversation is not yours.")
@@ -1043,12 +1049,9 @@ def do_purge_transcripts(now: datetime | None = None) -> int:
 def _locked_for_hold(conversation_id: uuid.UUID | str, user: User) -> Conversation:
     """Locks a conversation `user` may place a legal hold on; one answer for "missing" and "not
     theirs", so the answer does not say which conversations exist."""
-    try:
-        conversation = _locked(conversation_id)
-    except Refused:
-        conversation = None
-    if conversation is None or not can(user, Perm.PLACE_LEGAL_HOLD, conversation):
-        raise Refused("not_found", "No such conversation.")
+    conversation = _locked(conversation_id)
+    if not can(user, Perm.PLACE_LEGAL_HOLD, conversation):
+        raise Refused(NOT_FOUND.code, NOT_FOUND.detail)
     if conversation.purged_at is not None:
         raise Refused("purged", "The conversation's words are already deleted; there is nothing to hold.")
     return conversation
