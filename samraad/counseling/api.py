@@ -126,15 +126,24 @@ def open_letter(request: HttpRequest, payload: LetterIn) -> Status[Schema]:
     return _open(request, payload, letter=payload.body)
 
 
+# One answer whether a code never existed or its conversation was deleted.
+NO_SUCH_CODE = ErrorOut(code="not_found", detail="No conversation has that code.")
+
+
+def _within_code_budget(request: HttpRequest) -> bool:
+    """Resuming and deleting share one budget of attempts per source, so taking turns between
+    them guesses codes no faster."""
+    return allow(f"resume:{_source(request)}", limit=settings.SAMRAAD_RESUME_ATTEMPTS_PER_HOUR, window_s=3600)
+
+
 @router.post("/resume", response={200: ResumedOut, 404: ErrorOut, 422: InvalidOut, 429: ErrorOut}, auth=None)
 def resume(request: HttpRequest, payload: ResumeIn) -> Status[Schema]:
     """Returns the conversation for a resume code with a fresh token; the old token stops working."""
-    if not allow(f"resume:{_source(request)}", limit=settings.SAMRAAD_RESUME_ATTEMPTS_PER_HOUR, window_s=3600):
+    if not _within_code_budget(request):
         return Status(429, ErrorOut(code="rate_limited", detail="Too many attempts; try again later."))
     found = actions.do_resume(payload.resume_code)
     if found is None:
-        # One answer whether the code never existed or its conversation was deleted.
-        return Status(404, ErrorOut(code="not_found", detail="No conversation has that code."))
+        return Status(404, NO_SUCH_CODE)
     conversation, token = found
     return Status(200, ResumedOut(conversation=conversation.id, token=token))
 
@@ -142,17 +151,15 @@ def resume(request: HttpRequest, payload: ResumeIn) -> Status[Schema]:
 @router.post("/delete", response={204: None, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut, 429: ErrorOut}, auth=None)
 def delete(request: HttpRequest, payload: ResumeIn) -> Status[Schema | None]:
     """Deletes the conversation's words at once (see `actions.do_delete_conversation`); answers
-    204 with no body. Resuming and deleting share one budget of attempts per source, so taking
-    turns between them guesses no faster."""
-    if not allow(f"resume:{_source(request)}", limit=settings.SAMRAAD_RESUME_ATTEMPTS_PER_HOUR, window_s=3600):
+    204 with no body."""
+    if not _within_code_budget(request):
         return Status(429, ErrorOut(code="rate_limited", detail="Too many attempts; try again later."))
     try:
         deleted = actions.do_delete_conversation(payload.resume_code)
     except Refused as refusal:
         return Status(409, _refused(refusal))
     if not deleted:
-        # The same answer as /resume gives, whether the code never existed or was deleted.
-        return Status(404, ErrorOut(code="not_found", detail="No conversation has that code."))
+        return Status(404, NO_SUCH_CODE)
     return Status(204, None)
 
 
