@@ -617,6 +617,11 @@ def do_dispatch_offers(now: datetime | None = None, *, counselors: list[Presence
                 counselor_group(offer.counselor_id),
                 {"type": "offer.withdrawn", "conversation": str(offer.conversation_id)},
             )
+        # Most beats find nobody waiting: then the counselors on shift (thousands of model
+        # objects, in reference cycles the garbage collector has to find) are not loaded at all.
+        waiting = _waiting_for_routing()
+        if not waiting:
+            return 0
         counselors = available_counselors(now) if counselors is None else counselors
         candidates = {candidate.user_id: candidate for candidate in _auto_candidates(counselors)}
         if not candidates:
@@ -629,7 +634,7 @@ def do_dispatch_offers(now: datetime | None = None, *, counselors: list[Presence
         ).values_list("conversation_id", "counselor_id"):
             passed_by.setdefault(conversation_id, set()).add(counselor_id)
         locally_staffed = _locally_staffed(counselors)
-        for item in routing.queue_order(_waiting_for_routing()):
+        for item in routing.queue_order(waiting):
             if item.id in offered:
                 continue
             passed = frozenset(passed_by.get(item.id, ()))

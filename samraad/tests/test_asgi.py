@@ -21,3 +21,11 @@ async def test_a_socket_from_a_foreign_origin_is_refused():
     connected, _ = await communicator.connect()
 
     assert connected is False
+
+
+def test_the_server_keeps_start_up_objects_out_of_the_collectors_passes():
+    # Full collections stopped the loop for ~250 ms at 2,000 sockets (docs/performance.md).
+    import gc
+
+    assert gc.get_freeze_count() > 0
+    assert gc.get_threshold()[0] >= 10_000

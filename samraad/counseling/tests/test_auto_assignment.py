@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import make_staff
@@ -12,6 +14,7 @@ from samraad.accounts.models import Organisation, Role
 from samraad.counseling import actions
 from samraad.counseling.errors import Refused
 from samraad.counseling.models import Conversation, Offer
+from samraad.rota.models import Presence
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +129,14 @@ def test_offers_respect_capacity(auto_aarhus, counselor_aarhus):
     actions.do_dispatch_offers()
 
     assert Offer.objects.filter(answer="pending").count() == 3  # capacity 3
+
+
+def test_with_nobody_waiting_the_beat_loads_no_counselors(auto_aarhus, counselor_aarhus):
+    # Every heartbeat dispatches; with an empty queue, loading everyone on shift (thousands of model
+    # objects in reference cycles) only fed the garbage collector's full passes.
+    on_shift(counselor_aarhus)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert actions.do_dispatch_offers() == 0
+
+    assert not [query["sql"] for query in queries if Presence._meta.db_table in query["sql"]]
