@@ -150,6 +150,7 @@ class Generator:
             bufsize=1,
         )
         self.selector = selectors.DefaultSelector()
+        self.unread = b""
         assert self.process.stdout is not None  # noqa: S101 - set by Popen(stdout=PIPE)
         self.selector.register(self.process.stdout, selectors.EVENT_READ)
         self.send(
@@ -183,10 +184,15 @@ class Generator:
             if remaining <= 0:
                 self.kill()
                 raise BenchError(f"the load generator said nothing for {timeout_s:.0f} s")
-            if self.selector.select(remaining):
-                line = self.process.stdout.readline()
-                if not line:
+            # Lines are split here, not by the pipe's reader: a buffered reader may take two lines
+            # in one read, and select() would then wait for more while one sits in its buffer.
+            if b"\n" not in self.unread and self.selector.select(remaining):
+                chunk = os.read(self.process.stdout.fileno(), 1 << 16)
+                if not chunk:
                     raise BenchError(f"the load generator exited with {self.process.wait()}")
+                self.unread += chunk
+            if b"\n" in self.unread:
+                line, self.unread = self.unread.split(b"\n", 1)
                 event: dict[str, Any] = json.loads(line)
                 if event.get("event") == "fatal":
                     self.kill()

@@ -363,10 +363,16 @@ def session(options: argparse.Namespace, root: Path, results: dict[str, Any]) ->
             results["load"][f"reference/{count}"] = load_phase(raw, pairs_path, options, options.raw_start_rate)
         with running(start_samraad(var_dir, options)) as samraad:
             results["load"][f"samraad/{count}"] = load_phase(samraad, pairs_path, options, options.samraad_start_rate)
-        if options.scale_out:
-            scale_out(var_dir, pairs_path, count, options, results)
-        if options.nginx:
-            through_nginx(var_dir, pairs_path, count, options, results)
+        if options.postgres:
+            with postgres_database(options.postgres, f"bench_{os.getpid()}_n{count}") as database_url:
+                on_postgres(
+                    root / f"n{count}-pg",
+                    count,
+                    argparse.Namespace(**{**vars(options), "database_url": database_url}),
+                    results,
+                )
+        else:
+            scale_out_variants(var_dir, pairs_path, count, options, results, "samraad")
     if options.idle_sockets:
         var_dir = root / "idle"
         pairs_path = prepare(var_dir, options.idle_sockets // 2, options)
@@ -376,8 +382,42 @@ def session(options: argparse.Namespace, root: Path, results: dict[str, Any]) ->
             results["idle"]["samraad"] = idle_phase(samraad, pairs_path, options)
 
 
+@contextlib.contextmanager
+def postgres_database(server_url: str, name: str) -> Iterator[str]:
+    """A fresh database on the PostgreSQL server at `server_url`, dropped afterwards."""
+    import psycopg  # noqa: PLC0415 - only the PostgreSQL variants need the driver
+
+    def run(statement: str) -> None:
+        with psycopg.connect(f"{server_url.rstrip('/')}/postgres", autocommit=True) as connection:
+            connection.execute(statement)
+
+    run(f'DROP DATABASE IF EXISTS "{name}"')
+    run(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server_url.rstrip('/')}/{name}"
+    finally:
+        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def on_postgres(var_dir: Path, count: int, options: argparse.Namespace, results: dict[str, Any]) -> None:
+    """Samraad on PostgreSQL at one worker, then the scale-out variants on the same database."""
+    pairs_path = prepare(var_dir, count, options)
+    with running(start_samraad(var_dir, options)) as samraad:
+        results["load"][f"samraad-pg/{count}"] = load_phase(samraad, pairs_path, options, options.samraad_start_rate)
+    scale_out_variants(var_dir, pairs_path, count, options, results, "samraad-pg")
+
+
+def scale_out_variants(
+    var_dir: Path, pairs_path: Path, count: int, options: argparse.Namespace, results: dict[str, Any], name: str
+) -> None:
+    if options.scale_out:
+        scale_out(var_dir, pairs_path, count, options, results, name)
+    if options.nginx:
+        through_nginx(var_dir, pairs_path, count, options, results, name)
+
+
 def scale_out(
-    var_dir: Path, pairs_path: Path, count: int, options: argparse.Namespace, results: dict[str, Any]
+    var_dir: Path, pairs_path: Path, count: int, options: argparse.Namespace, results: dict[str, Any], name: str
 ) -> None:
     """Samraad with the Redis layer at one worker and at two, Redis's CPU counted with theirs."""
     with running(start_redis(var_dir, options)) as redis:
@@ -385,13 +425,13 @@ def scale_out(
             redis_url = f"redis://127.0.0.1:{redis.port}/0"
             with running(start_samraad(var_dir, options, workers=workers, redis_url=redis_url)) as samraad:
                 samraad.extra_pids = (redis.process.pid,)
-                results["load"][f"samraad-redis-{workers}w/{count}"] = load_phase(
+                results["load"][f"{name}-redis-{workers}w/{count}"] = load_phase(
                     samraad, pairs_path, options, options.samraad_start_rate
                 )
 
 
 def through_nginx(
-    var_dir: Path, pairs_path: Path, count: int, options: argparse.Namespace, results: dict[str, Any]
+    var_dir: Path, pairs_path: Path, count: int, options: argparse.Namespace, results: dict[str, Any], name: str
 ) -> None:
     """Samraad behind nginx (deploy/nginx.conf): two single-worker servers sharing Redis, round robin."""
     with contextlib.ExitStack() as stack:
@@ -401,7 +441,7 @@ def through_nginx(
         nginx = stack.enter_context(running(start_nginx(var_dir, [server.port for server in upstreams], options)))
         nginx.name = "samraad via nginx"
         nginx.extra_pids = (redis.process.pid, *(server.process.pid for server in upstreams))
-        results["load"][f"samraad-nginx-2x1w/{count}"] = load_phase(
+        results["load"][f"{name}-nginx-2x1w/{count}"] = load_phase(
             nginx, pairs_path, options, options.samraad_start_rate
         )
 
@@ -492,6 +532,12 @@ def parse_arguments_from(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--server-cpus", default="0", help="taskset CPU list for the servers ('' for none)")
     parser.add_argument("--client-cpus", default="1", help="taskset CPU list for the generator ('' for none)")
     parser.add_argument("--database-url", default="", help="run Samraad on this (empty) database instead of SQLite")
+    parser.add_argument(
+        "--postgres",
+        default="",
+        help="also Samraad on a fresh database of this PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432); "
+        "--scale-out and --nginx then run on it",
+    )
     parser.add_argument("--scale-out", action="store_true", help="also Samraad with Redis at 1 and 2 workers")
     parser.add_argument("--nginx", action="store_true", help="also Samraad behind nginx (deploy/nginx.conf)")
     parser.add_argument("--keep", action="store_true", help="keep the session directory (databases, logs)")
@@ -548,6 +594,7 @@ def main() -> None:
             "ns": options.ns,
             "quick": options.quick,
             "idle_sockets": options.idle_sockets,
+            "postgres": bool(options.postgres),
             "scale_out": options.scale_out,
             "nginx": options.nginx,
         },
