@@ -387,14 +387,17 @@ def postgres_database(server_url: str, name: str) -> Iterator[str]:
     """A fresh database on the PostgreSQL server at `server_url`, dropped afterwards."""
     import psycopg  # noqa: PLC0415 - only the PostgreSQL variants need the driver
 
+    server_url = server_url.rstrip("/")
+
     def run(statement: str) -> None:
-        with psycopg.connect(f"{server_url.rstrip('/')}/postgres", autocommit=True) as connection:
+        with psycopg.connect(f"{server_url}/postgres", autocommit=True) as connection:
             connection.execute(statement)
 
+    # `name` is of the caller's making (no user input), quoted as an identifier.
     run(f'DROP DATABASE IF EXISTS "{name}"')
     run(f'CREATE DATABASE "{name}"')
     try:
-        yield f"{server_url.rstrip('/')}/{name}"
+        yield f"{server_url}/{name}"
     finally:
         run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

@@ -672,7 +672,7 @@ def do_transfer(conversation_id: uuid.UUID | str, *, user: User, to_user_id: int
     conversation = _locked(conversation_id, missing=NOT_YOURS)
     holder_id = conversation.counselor_id
     if conversation.state != State.ACTIVE or (holder_id != user.pk and not can(user, Perm.SUPERVISE)):
-        raise Refused("not_yours", "This conversation is not yours.")
+        raise Refused(NOT_YOURS.code, NOT_YOURS.detail)
     colleague = User.objects.filter(pk=to_user_id, is_active=True).first()
     if colleague is None or colleague.pk == holder_id or not can(colleague, Perm.USE_CONSOLE):
         raise Refused("bad_colleague", "Choose a colleague who is on shift.")

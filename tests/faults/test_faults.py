@@ -15,7 +15,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import psycopg
 import pytest
 from websockets.asyncio.client import connect
 
@@ -33,18 +32,14 @@ class Prepared:
 
 
 @pytest.fixture(scope="module")
-def database_url() -> Iterator[str]:
+def database_url(bench: ModuleType) -> Iterator[str]:
     """A scratch database on the PostgreSQL the suite runs on, or "" for SQLite in the var dir."""
     if not ON_POSTGRESQL:
         yield ""
         return
     server = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
-    name = f"samraad_faults_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')  # a name of our own making, quoted
-    yield f"{server}/{name}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with bench.postgres_database(server, f"samraad_faults_{uuid.uuid4().hex[:12]}") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
