@@ -5,15 +5,20 @@ send the answer. See docs/protocol.md."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
+import logging
 import time
 from datetime import datetime
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import DatabaseError
 
 from samraad.accounts.permissions import Perm, can
 from samraad.accounts.second_factor import session_is_verified
@@ -32,7 +37,10 @@ from samraad.lib.events import (
     supervisors_group,
     waiting_group,
 )
+from samraad.lib.outage import answer_unavailable
 from samraad.lib.ratelimit import allow
+
+log = logging.getLogger(__name__)
 
 Side = Conversation.Side
 State = Conversation.State
@@ -44,6 +52,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_HELLO_TIMEOUT = 4408
 CLOSE_FLOOD = 4429
 
+CLOSE_SERVER_ERROR = 1011
 CLOSE_TRY_AGAIN_LATER = 1013  # too far behind to catch up live: reconnect and fetch
 
 
@@ -108,6 +117,55 @@ class _Socket(AsyncWebsocketConsumer):
     # them is handled, so a refused socket (over the source limit, bad hello, signed out) can
     # neither store anything nor hear anything more.
     closing = False
+    _drainer: asyncio.Task[None] | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Runs the socket. Channels' runtime waits for the client and for the channel layer with
+        two tasks per socket and makes a new task for every frame and every event. Here the
+        socket's own task reads the client, and group events are handled by a task that exists
+        only while there are events to handle: an idle socket, which is most sockets, holds one
+        task, and a frame costs none (docs/performance.md). One at a time, as before: a frame
+        and an event are never handled at once, and events keep their order."""
+        self.scope = scope
+        self.base_send = send
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = await self.channel_layer.new_channel()
+        self.inbox = self.channel_layer.listen(self.channel_name, self._events_arrived)
+        self.turn = asyncio.Lock()
+        # Events can be put in the inbox from a callback that carries a database thread's
+        # context; they are handled in the socket's own.
+        self.context = contextvars.copy_context()
+        try:
+            while True:
+                message = await receive()
+                async with self.turn:
+                    await self.dispatch(message)
+        except StopConsumer:
+            pass
+        finally:
+            self.channel_layer.close_channel(self.channel_name)
+            if self._drainer is not None:
+                self._drainer.cancel()
+
+    def _events_arrived(self) -> None:
+        if self._drainer is None:
+            self._drainer = asyncio.get_running_loop().create_task(self._drain(), context=self.context)
+
+    async def _drain(self) -> None:
+        try:
+            async with self.turn:
+                while self.inbox.events:
+                    await self.dispatch(self.inbox.events.pop(0))
+        except DatabaseError as error:
+            # As a frame's would (lib/outage.py): the client is told to come back later.
+            if not self.closing:
+                self.closing = True
+                await answer_unavailable(self.base_send, error, accepted=True)
+        except Exception:
+            log.exception("A socket's event failed; the socket is closed")
+            await self.close(code=CLOSE_SERVER_ERROR)
+        finally:
+            self._drainer = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         if self.closing and message["type"] != "websocket.disconnect":

@@ -23,6 +23,7 @@ import queue
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import msgpack
@@ -35,19 +36,23 @@ OVERFLOW = {"type": "layer.overflow"}
 
 
 class Inbox:
-    """One socket's undelivered events and its waiting `receive`. An asyncio.Queue would do, but
-    its three deques cost some 2 KiB on every idle socket, and a national service holds tens of
-    thousands of sockets that wait for a counselor."""
+    """One socket's undelivered events, and who to wake when one arrives: a `listener` (the chat's
+    sockets, which take events without a task waiting for them) or a waiting `receive`. An
+    asyncio.Queue would do, but its three deques cost some 2 KiB on every idle socket, and a
+    national service holds tens of thousands of sockets that wait for a counselor."""
 
-    __slots__ = ("events", "waiter")
+    __slots__ = ("events", "waiter", "listener")
 
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
         self.waiter: asyncio.Future[None] | None = None
+        self.listener: Callable[[], None] | None = None
 
     def put(self, event: dict[str, Any]) -> None:
         self.events.append(event)
-        if self.waiter is not None and not self.waiter.done():
+        if self.listener is not None:
+            self.listener()
+        elif self.waiter is not None and not self.waiter.done():
             self.waiter.set_result(None)
 
     async def get(self) -> dict[str, Any]:
@@ -87,8 +92,15 @@ class LocalLayer(BaseChannelLayer):
             return await inbox.get()
         except asyncio.CancelledError:
             # A consumer cancels its receive only when it stops: the channel goes with it.
-            self._forget(channel)
+            self.close_channel(channel)
             raise
+
+    def listen(self, channel: str, listener: Callable[[], None]) -> Inbox:
+        """Instead of `receive`: `listener` is called on the event loop's thread after each event
+        is put in the returned inbox, and takes events from it itself. `close_channel` ends it."""
+        inbox = self.inboxes.setdefault(channel, Inbox())
+        inbox.listener = listener
+        return inbox
 
     async def send(self, channel: str, message: dict[str, Any]) -> None:
         self._put(channel, message)
@@ -167,7 +179,8 @@ class LocalLayer(BaseChannelLayer):
                 pending.events.clear()
                 pending.put(OVERFLOW)
 
-    def _forget(self, channel: str) -> None:
+    def close_channel(self, channel: str) -> None:
+        """The socket has stopped: its inbox and its place in every group go."""
         self.inboxes.pop(channel, None)
         for group in self.memberships.pop(channel, ()):
             members = self.groups.get(group)
@@ -229,9 +242,9 @@ class RedisLayer(LocalLayer):
         super().group_send_from_thread(group, message)
         self._publish(group, message)
 
-    def _forget(self, channel: str) -> None:
+    def close_channel(self, channel: str) -> None:
         self.stale.discard(channel)
-        super()._forget(channel)
+        super().close_channel(channel)
 
     # --- the two threads ------------------------------------------------------------------------
     def _start(self) -> None:

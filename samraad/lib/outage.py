@@ -42,13 +42,17 @@ class DatabaseOutage:
         try:
             await self.app(scope, receive, watched_send)
         except DatabaseError as error:
-            log.warning("A socket met an unavailable database (%s); told to try again later", type(error).__name__)
-            if answered["closed"]:
-                return
-            try:
-                if not answered["accepted"]:
-                    await send({"type": "websocket.accept"})
-                await send({"type": "websocket.send", "text": UNAVAILABLE})
-                await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER})
-            except Exception:  # noqa: BLE001 - the client has gone meanwhile: nobody to tell
-                log.debug("the socket closed before it could be told")
+            if not answered["closed"]:
+                await answer_unavailable(send, error, accepted=answered["accepted"])
+
+
+async def answer_unavailable(send: Any, error: DatabaseError, *, accepted: bool) -> None:
+    """Tells a socket that met `error` to try again later, and closes it."""
+    log.warning("A socket met an unavailable database (%s); told to try again later", type(error).__name__)
+    try:
+        if not accepted:
+            await send({"type": "websocket.accept"})
+        await send({"type": "websocket.send", "text": UNAVAILABLE})
+        await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER})
+    except Exception:  # noqa: BLE001 - the client has gone meanwhile: nobody to tell
+        log.debug("the socket closed before it could be told")

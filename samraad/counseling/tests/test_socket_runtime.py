@@ -1,0 +1,90 @@
+"""How a chat socket runs: one task while it waits, group events handled in order and one at a
+time with its frames, and an event that fails answered like a frame that fails."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from channels.layers import get_channel_layer
+from django.db import OperationalError, connection
+
+from samraad.counseling.tests.conftest import Socket, console_socket, open_chat, socket_db, young_socket
+from samraad.lib.asyncdb import db
+from samraad.lib.events import conversation_group, counselor_group
+
+pytestmark = socket_db
+
+
+async def settled_task_count() -> int:
+    await asyncio.sleep(0.1)
+    return len(asyncio.all_tasks())
+
+
+async def closing_output(socket: Socket) -> dict:
+    """Skips what the socket is sent until it is closed."""
+    while (output := await socket.receive_output())["type"] != "websocket.close":
+        pass
+    return output
+
+
+async def test_an_idle_socket_holds_no_task_but_its_own():
+    first = await young_socket((await open_chat()).token)
+    before = await settled_task_count()
+
+    second = await young_socket((await open_chat()).token)
+
+    # The test's communicator runs each socket in one task, as the server does; Channels' own
+    # runtime would add two more for as long as the socket is open.
+    assert await settled_task_count() == before + 1
+    await first.close()
+    await second.close()
+
+
+async def test_events_reach_the_socket_in_the_order_they_were_sent():
+    opened = await open_chat()
+    socket = await young_socket(opened.token)
+    layer = get_channel_layer()
+
+    for seq in range(1, 51):
+        frame = {"type": "msg", "conversation": str(opened.conversation.id), "seq": seq, "side": "counselor"}
+        await layer.group_send(conversation_group(opened.conversation.id), {"type": "deliver", "frame": frame})
+
+    assert [(await socket.receive_until("msg"))["seq"] for _ in range(50)] == list(range(1, 51))
+    await socket.close()
+
+
+async def test_an_event_that_meets_an_unavailable_database_tells_the_console_to_come_back(counselor_aarhus):
+    opened = await open_chat()
+    console = await console_socket(counselor_aarhus)
+
+    def unavailable(execute, sql, params, many, context):  # noqa: ANN001, ANN202 - Django's wrapper signature
+        raise OperationalError("the database is restarting")
+
+    def wrappers() -> list:  # the database thread's connection, not this thread's
+        return connection.execute_wrappers
+
+    await db(lambda: wrappers().append(unavailable))()
+    try:
+        assigned = {"type": "assigned", "conversation": str(opened.conversation.id)}
+        await get_channel_layer().group_send(counselor_group(counselor_aarhus.pk), assigned)
+
+        error = await console.receive_until("error")
+        closed = await closing_output(console)
+    finally:
+        await db(lambda: wrappers().remove(unavailable))()
+
+    assert error["code"] == "unavailable"
+    assert closed == {"type": "websocket.close", "code": 1013}
+
+
+async def test_an_event_the_socket_cannot_handle_closes_it_with_a_server_error(caplog):
+    opened = await open_chat()
+    socket = await young_socket(opened.token)
+
+    with caplog.at_level(logging.ERROR, logger="samraad.counseling.consumers"):
+        await get_channel_layer().group_send(conversation_group(opened.conversation.id), {"type": "deliver"})
+        closed = await closing_output(socket)
+
+    assert closed == {"type": "websocket.close", "code": 1011}
+    assert "A socket's event failed" in caplog.text
