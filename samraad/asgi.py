@@ -1,10 +1,11 @@
-"""The ASGI entry point: HTTP through Django, WebSockets through Channels."""
+"""The ASGI entry point: HTTP through Django, WebSockets through the chat's own entry."""
 
 from __future__ import annotations
 
 import gc
 import os
 import sys
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 
@@ -15,18 +16,14 @@ sys.setswitchinterval(0.0005)
 # Django must be set up before anything imports models.
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from samraad.routing import websocket_application  # noqa: E402
 
-from samraad.lib.outage import DatabaseOutage  # noqa: E402
-from samraad.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": DatabaseOutage(AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))),
-    }
-)
+async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """HTTP through Django; WebSockets through samraad/routing.py."""
+    serve = websocket_application if scope["type"] == "websocket" else django_asgi_app
+    await serve(scope, receive, send)
+
 
 # The garbage collector's full passes stop the event loop for a time that grows with every object
 # alive: about 250 ms with 2,000 sockets open on the benchmark machine, which was most of the chat's

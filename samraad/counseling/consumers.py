@@ -111,12 +111,14 @@ class SharedSnapshot:
 shared_snapshot = SharedSnapshot()
 
 
-class _Socket(AsyncWebsocketConsumer):
+class Socket(AsyncWebsocketConsumer):
     # Set once the consumer has sent its close. Frames the client sent before it saw the close
     # still arrive, and group events keep coming until the server reports the disconnect; none of
     # them is handled, so a refused socket (over the source limit, bad hello, signed out) can
     # neither store anything nor hear anything more.
     closing = False
+    accepted = False
+    reads_session = False  # staff sockets: the entry (samraad/routing.py) puts session and user in the scope
     _drainer: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -157,10 +159,10 @@ class _Socket(AsyncWebsocketConsumer):
                 while self.inbox.events:
                     await self.dispatch(self.inbox.events.pop(0))
         except DatabaseError as error:
-            # As a frame's would (lib/outage.py): the client is told to come back later.
+            # As a frame's would (samraad/routing.py): the client is told to come back later.
             if not self.closing:
                 self.closing = True
-                await answer_unavailable(self.base_send, error, accepted=True)
+                await answer_unavailable(self.base_send, error, accepted=self.accepted)
         except Exception:
             log.exception("A socket's event failed; the socket is closed")
             await self.close(code=CLOSE_SERVER_ERROR)
@@ -176,6 +178,10 @@ class _Socket(AsyncWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
+        self.accepted = True
+        await super().accept(subprotocol, headers)
 
     async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
         if self.closing:
@@ -214,7 +220,7 @@ class _Socket(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_TOO_LARGE)
 
 
-class ChatConsumer(_Socket):
+class ChatConsumer(Socket):
     """The young person's socket. Nothing but `hello` is accepted until it has named a
     conversation by its token."""
 
@@ -373,8 +379,10 @@ class ChatConsumer(_Socket):
         await self.close(code=CLOSE_UNAUTHENTICATED)
 
 
-class ConsoleConsumer(_Socket):
+class ConsoleConsumer(Socket):
     """A counselor's console: signed in with both factors and holding the counselor role."""
+
+    reads_session = True
 
     async def connect(self) -> None:
         self.user = self.scope.get("user")
@@ -553,10 +561,12 @@ class ConsoleConsumer(_Socket):
         await self.send_frame(event["frame"])
 
 
-class FloorConsumer(_Socket):
+class FloorConsumer(Socket):
     """The supervisor's floor (`/ws/floor/`): the queue, the counselors' load, critical alerts,
     live reading (audited) and reassignment. Not a console: it holds no conversations, has no
     shift and does not count as the supervisor being present."""
+
+    reads_session = True
 
     async def connect(self) -> None:
         self.user = self.scope.get("user")

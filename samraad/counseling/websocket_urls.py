@@ -1,13 +1,9 @@
-from channels.auth import AuthMiddlewareStack
-from django.urls import path
-
 from samraad.counseling import consumers
 
-# Only staff sockets read the session cookie. A young person's socket never looks at a cookie
-# (nothing about them is kept between visits) and holds no session or user object while it
-# waits, which is most of its life.
-websocket_urlpatterns = [
-    path("ws/chat/", consumers.ChatConsumer.as_asgi()),
-    path("ws/console/", AuthMiddlewareStack(consumers.ConsoleConsumer.as_asgi())),
-    path("ws/floor/", AuthMiddlewareStack(consumers.FloorConsumer.as_asgi())),
-]
+# The chat's sockets by path (samraad/routing.py serves them). Only staff sockets read the session
+# cookie (`reads_session`); a young person's socket never looks at a cookie.
+websocket_routes: dict[str, type[consumers.Socket]] = {
+    "/ws/chat/": consumers.ChatConsumer,
+    "/ws/console/": consumers.ConsoleConsumer,
+    "/ws/floor/": consumers.FloorConsumer,
+}

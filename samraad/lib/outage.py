@@ -2,8 +2,8 @@
 
 When PostgreSQL restarts, every statement fails for a few seconds: the session lookup of a
 connecting console, a young person's hello, a message's transaction. Left alone, each failure is a
-500 on the handshake or a socket dropped with 1011 and a traceback in the log. Around the whole
-WebSocket application this answers them all alike: the socket is accepted if it was not yet, told
+500 on the handshake or a socket dropped with 1011 and a traceback in the log. The WebSocket entry
+(samraad/routing.py) and a socket's events answer them all alike: the socket is accepted if it was not yet, told
 `error unavailable` (nothing was stored; the client sends unacknowledged messages again) and
 closed with 1013, try again later. The next statement after a failure opens a new database
 connection (lib/asyncdb.py), so the worker recovers by itself when the database is back.
@@ -23,27 +23,6 @@ CLOSE_TRY_AGAIN_LATER = 1013
 UNAVAILABLE = json.dumps(
     {"type": "error", "code": "unavailable", "detail": "Not stored: the service is briefly unavailable. Try again."}
 )
-
-
-class DatabaseOutage:
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        answered = {"accepted": False, "closed": False}
-
-        async def watched_send(message: dict[str, Any]) -> None:
-            if message["type"] == "websocket.accept":
-                answered["accepted"] = True
-            elif message["type"] == "websocket.close":
-                answered["closed"] = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watched_send)
-        except DatabaseError as error:
-            if not answered["closed"]:
-                await answer_unavailable(send, error, accepted=answered["accepted"])
 
 
 async def answer_unavailable(send: Any, error: DatabaseError, *, accepted: bool) -> None:

@@ -41,6 +41,27 @@ async def test_an_idle_socket_holds_no_task_but_its_own():
     await second.close()
 
 
+def coroutines_awaited(task: asyncio.Future) -> list[str]:
+    """The chain of coroutines a task is suspended in, outermost first."""
+    names, awaited = [], task.get_coro()  # type: ignore[attr-defined]
+    while hasattr(awaited, "cr_await"):
+        names.append(awaited.__qualname__)
+        awaited = awaited.cr_await
+    return names
+
+
+async def test_a_waiting_console_keeps_no_middleware_coroutines(counselor_aarhus):
+    console = await console_socket(counselor_aarhus)
+    await asyncio.sleep(0.1)
+
+    # Channels' stack would keep a router, an origin check, a URL router, three middlewares and
+    # the consumer's dispatch loop suspended here, each with its own copy of the scope.
+    chain = coroutines_awaited(console.communicator.future)
+    assert chain[:3] == ["application", "websocket_application", "Socket.__call__"]
+    assert len(chain) <= 5, chain  # and under it only the server's receive
+    await console.close()
+
+
 async def test_events_reach_the_socket_in_the_order_they_were_sent():
     opened = await open_chat()
     socket = await young_socket(opened.token)
