@@ -925,12 +925,18 @@ def queue_frame(conversation_id: str, order: list[str], estimates: dict[str, Any
 
 # --- presence over time ------------------------------------------------------------------------
 def do_touch(*, young: list[str], counselor: list[str], consoles: list[int], now: datetime | None = None) -> None:
-    """One heartbeat for every socket a worker holds, in three statements."""
+    """One heartbeat for every socket a worker holds, in a few statements."""
     now = now or timezone.now()
-    if young:
-        Conversation.objects.filter(pk__in=young).update(young_seen_at=now)
-    if counselor:
-        Conversation.objects.filter(pk__in=counselor).update(counselor_seen_at=now)
+    if young or counselor:
+        with transaction.atomic():
+            # In id order, as a batch of messages takes them (store.lock_in_order): an update's
+            # own order follows the table's, and with two workers a touch and a batch taking the
+            # same rows in opposite orders deadlocked, which failed the batch's messages.
+            store.lock_in_order({*young, *counselor})
+            if young:
+                Conversation.objects.filter(pk__in=young).update(young_seen_at=now)
+            if counselor:
+                Conversation.objects.filter(pk__in=counselor).update(counselor_seen_at=now)
     if consoles:
         Presence.objects.filter(user_id__in=consoles).update(seen_at=now)
         history.consoles_seen(consoles, now)

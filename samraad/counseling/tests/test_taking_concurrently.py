@@ -4,13 +4,15 @@ twice, never one skipped. Runs on SQLite and, in CI's second pass, on PostgreSQL
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
+from django.utils import timezone
 
 from conftest import make_staff
 from samraad.accounts.models import Organisation, Role
-from samraad.counseling import actions
+from samraad.counseling import actions, store
 from samraad.counseling.errors import Refused
 from samraad.rota.models import Presence
 
@@ -56,3 +58,44 @@ def test_concurrent_takers_never_share_and_never_skip():
     assert len(ids) == len(set(ids)), "a conversation was given twice"
     assert set(ids) == {str(o.conversation.id) for o in opened}, "a conversation was skipped"
     assert not actions.waiting_chats()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_heartbeat_and_a_batch_of_messages_never_deadlock():
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("SQLite has one write lock, not row locks: nothing to take in the wrong order")
+    opened = [actions.do_open_conversation(municipality_code=None, topic=None, nickname=None) for _ in range(6)]
+    ids = [str(o.conversation.id) for o in opened]  # in the order the rows were written
+    # A row written earlier with a larger id: an update that follows the table takes it first.
+    first, second = next((a, b) for n, a in enumerate(ids) for b in ids[n + 1 :] if a > b)
+    lower_taken = threading.Event()
+    errors: list[BaseException] = []
+
+    def batch() -> None:  # as do_post_messages: the rows in id order, a moment apart
+        try:
+            with transaction.atomic():
+                store.lock(second, timezone.now())
+                lower_taken.set()
+                time.sleep(0.5)  # meanwhile the heartbeat takes what it can
+                store.lock(first, timezone.now())
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def heartbeat() -> None:
+        try:
+            lower_taken.wait(5)
+            actions.do_touch(young=[], counselor=[first, second], consoles=[])
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=batch), threading.Thread(target=heartbeat)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []  # PostgreSQL ends one of two deadlocked transactions with an error
