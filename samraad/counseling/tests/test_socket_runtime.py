@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
+import pytest
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.db import OperationalError, connection
 
+from samraad.counseling.heartbeat import Heartbeat
+from samraad.counseling.models import Conversation
 from samraad.counseling.tests.conftest import Socket, console_socket, open_chat, socket_db, young_socket
 from samraad.lib.asyncdb import db
 from samraad.lib.events import conversation_group, counselor_group
@@ -109,3 +114,25 @@ async def test_an_event_the_socket_cannot_handle_closes_it_with_a_server_error(c
 
     assert closed == {"type": "websocket.close", "code": 1011}
     assert "A socket's event failed" in caplog.text
+
+
+async def test_on_postgresql_a_heartbeat_does_not_wait_behind_the_chat_s_database_thread():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer: there the beat takes its turn in the database thread")
+    opened = await open_chat()
+    before = await sync_to_async(Conversation.objects.values_list("young_seen_at", flat=True).get)(
+        pk=opened.conversation.id
+    )
+    beat = Heartbeat()
+    beat.young[str(opened.conversation.id)] += 1
+    busy = asyncio.ensure_future(db(time.sleep)(3))  # as a long batch of messages would hold it
+    await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(beat.beat(), 2)
+
+    assert not busy.done()
+    after = await sync_to_async(Conversation.objects.values_list("young_seen_at", flat=True).get)(
+        pk=opened.conversation.id
+    )
+    assert after > before
+    await busy
