@@ -59,8 +59,8 @@ class Heartbeat:
                 await db(_beat)(young, counselor, consoles, purge)
             else:
                 # With thousands of sockets a beat takes PostgreSQL some 100-200 ms; in the
-                # database thread every message waited that long behind it, which was the p99 at
-                # N = 1,000 (docs/performance.md). On a connection of its own it waits for nothing.
+                # database thread every message would wait that long behind it. On a connection of
+                # its own only messages to the rows it is touching wait (docs/performance.md).
                 await sync_to_async(_beat_on_own_connection, thread_sensitive=False)(young, counselor, consoles, purge)
         except DatabaseError as error:  # the database is away (a restart): the next beat tries again
             log.warning("Heartbeat skipped, the database is unavailable (%s)", type(error).__name__)
