@@ -22,7 +22,6 @@ from django.utils.module_loading import import_string
 from samraad.counseling.consumers import Socket
 from samraad.counseling.websocket_urls import websocket_routes as counseling_routes
 from samraad.lib.asyncdb import db
-from samraad.lib.outage import answer_unavailable
 
 # Each app that has sockets adds its own.
 websocket_routes: dict[str, type[Socket]] = {**counseling_routes}
@@ -48,8 +47,7 @@ async def websocket_application(scope: dict[str, Any], receive: Any, send: Any) 
             scope = await db(signed_in)(scope)
         await socket(scope, receive, send)
     except DatabaseError as error:
-        if not socket.closing:
-            await answer_unavailable(send, error, accepted=socket.accepted)
+        await socket.answer_unavailable(send, error)
 
 
 def signed_in(scope: dict[str, Any]) -> dict[str, Any]:

@@ -158,11 +158,8 @@ class Socket(AsyncWebsocketConsumer):
             async with self.turn:
                 while self.inbox.events:
                     await self.dispatch(self.inbox.events.pop(0))
-        except DatabaseError as error:
-            # As a frame's would (samraad/routing.py): the client is told to come back later.
-            if not self.closing:
-                self.closing = True
-                await answer_unavailable(self.base_send, error, accepted=self.accepted)
+        except DatabaseError as error:  # as a frame's would (samraad/routing.py)
+            await self.answer_unavailable(self.base_send, error)
         except Exception:
             log.exception("A socket's event failed; the socket is closed")
             await self.close(code=CLOSE_SERVER_ERROR)
@@ -178,6 +175,12 @@ class Socket(AsyncWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def answer_unavailable(self, send: Any, error: DatabaseError) -> None:
+        """Tells the client to come back later (lib/outage.py), unless it has had its close."""
+        if not self.closing:
+            self.closing = True
+            await answer_unavailable(send, error, accepted=self.accepted)
 
     async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
         self.accepted = True
