@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from samraad.accounts.models import Organisation, User
@@ -23,7 +23,7 @@ from samraad.audit.actions import do_record_access, do_record_system_change
 from samraad.audit.models import AuditEntry
 from samraad.counseling import routing, store, tokens, triage, waiting
 from samraad.counseling.errors import Refused
-from samraad.counseling.models import Block, Conversation, Level, Message, Note, Offer, PreparedAnswer, Topic
+from samraad.counseling.models import Block, Conversation, Level, Message, Note, Offer, PreparedAnswer, Seen, Topic
 from samraad.lib.events import (
     conversation_group,
     counselor_group,
@@ -134,8 +134,8 @@ def do_open_conversation(
         token_hash=tokens.hash_token(token),
         resume_code_hash=tokens.hash_resume_code(resume_code),
         queued_at=now,
-        young_seen_at=now,
     )
+    Seen.objects.create(conversation=conversation, young_at=now)
     if letter is not None:
         locked = store.lock(conversation.id, now)
         if locked is not None:  # it was created just above, in this transaction
@@ -461,10 +461,8 @@ def _assign(conversation: Conversation, user: User, now: datetime) -> None:
         conversation.answered_by_id = user.organisation_id
     conversation.state = State.ACTIVE
     conversation.counselor = user
-    conversation.counselor_seen_at = now
-    conversation.save(
-        update_fields=["state", "counselor", "assigned_at", "answered_by", "counselor_seen_at", "updated_at"]
-    )
+    conversation.save(update_fields=["state", "counselor", "assigned_at", "answered_by", "updated_at"])
+    Seen.objects.update_or_create(conversation=conversation, defaults={"counselor_at": now})
     _deliver(conversation_group(conversation.id), state_frame(conversation))
     send_event(counselor_group(user.pk), {"type": "assigned", "conversation": str(conversation.id)})
 
@@ -929,14 +927,14 @@ def do_touch(*, young: list[str], counselor: list[str], consoles: list[int], now
     now = now or timezone.now()
     if young or counselor:
         with transaction.atomic():
-            # In id order, as a batch of messages takes them (store.lock_in_order): an update's
-            # own order follows the table's, and with two workers a touch and a batch taking the
-            # same rows in opposite orders deadlocked, which failed the batch's messages.
-            store.lock_in_order({*young, *counselor})
+            # No message locks these rows; two workers' beats may share some (a young person on
+            # one, the counselor on the other), so each takes them in one order, all at once: an
+            # update's own order follows the table's, and opposite orders deadlock.
+            list(Seen.objects.select_for_update().filter(pk__in={*young, *counselor}).order_by("pk").values_list("pk"))
             if young:
-                Conversation.objects.filter(pk__in=young).update(young_seen_at=now)
+                Seen.objects.filter(pk__in=young).update(young_at=now)
             if counselor:
-                Conversation.objects.filter(pk__in=counselor).update(counselor_seen_at=now)
+                Seen.objects.filter(pk__in=counselor).update(counselor_at=now)
     if consoles:
         Presence.objects.filter(user_id__in=consoles).update(seen_at=now)
         history.consoles_seen(consoles, now)
@@ -951,15 +949,18 @@ def do_sweep(now: datetime | None = None) -> tuple[int, int]:
     counselor_gone = now - timedelta(seconds=settings.SAMRAAD_CHAT_COUNSELOR_GRACE_S)
     abandoned = returned = 0
     with transaction.atomic():
-        for conversation in Conversation.objects.select_for_update(skip_locked=True).filter(
-            state=State.WAITING, kind=Conversation.Kind.CHAT, young_seen_at__lt=young_gone
+        # Only the conversations' rows are locked (of self): a beat may be touching their Seen.
+        for left in (
+            Conversation.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(state=State.WAITING, kind=Conversation.Kind.CHAT, seen__young_at__lt=young_gone)
+            .annotate(young_seen_at=F("seen__young_at"))
         ):
-            conversation.state = State.ABANDONED
-            conversation.ended_at = conversation.young_seen_at
-            conversation.save(update_fields=["state", "ended_at", "updated_at"])
+            left.state = State.ABANDONED
+            left.ended_at = left.young_seen_at
+            left.save(update_fields=["state", "ended_at", "updated_at"])
             abandoned += 1
-        for conversation in Conversation.objects.select_for_update(skip_locked=True).filter(
-            state=State.ACTIVE, kind=Conversation.Kind.CHAT, counselor_seen_at__lt=counselor_gone
+        for conversation in Conversation.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+            state=State.ACTIVE, kind=Conversation.Kind.CHAT, seen__counselor_at__lt=counselor_gone
         ):
             released = {"type": "released", "conversation": str(conversation.id)}
             send_event(counselor_group(conversation.counselor_id or 0), released)

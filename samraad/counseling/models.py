@@ -78,9 +78,6 @@ class Conversation(models.Model):
     last_seq = models.PositiveIntegerField(default=0)
     young_read_seq = models.PositiveIntegerField(default=0)
     counselor_read_seq = models.PositiveIntegerField(default=0)
-    # Heartbeats of each side's socket; a side unseen for a grace period has left.
-    young_seen_at = models.DateTimeField(null=True, blank=True)
-    counselor_seen_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
@@ -126,6 +123,21 @@ class Conversation(models.Model):
         municipality the young person chose, else the organisation that answered, else none
         (`actions.past_retention` makes the same choice in SQL)."""
         return self.municipality or self.answered_by
+
+
+class Seen(models.Model):
+    """When each side's socket last beat; a side unseen for a grace period has left (`do_sweep`).
+
+    Kept apart from the conversation's row, which every message locks: a worker's heartbeat
+    updates the rows of all its sockets in one transaction, and in the conversation's row that
+    held up every message to those conversations until it committed (docs/performance.md)."""
+
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, primary_key=True, related_name="seen")
+    young_at = models.DateTimeField(null=True, blank=True)
+    counselor_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"seen {self.conversation_id}"
 
 
 class Message(models.Model):

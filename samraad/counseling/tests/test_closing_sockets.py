@@ -46,9 +46,9 @@ async def messages_in(conversation_id: Any) -> int:
 
 
 async def young_side_of(conversation_id: Any) -> tuple[Any, ...]:
-    """What a young person's socket writes to the conversation row: the heartbeat and the read mark."""
-    row = await Conversation.objects.aget(pk=conversation_id)
-    return row.young_seen_at, row.young_read_seq, row.state
+    """What a young person's socket writes: the heartbeat and the read mark."""
+    row = await Conversation.objects.select_related("seen").aget(pk=conversation_id)
+    return row.seen.young_at, row.young_read_seq, row.state
 
 
 def sign_out(cookie: tuple[bytes, bytes]) -> None:

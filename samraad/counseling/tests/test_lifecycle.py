@@ -20,7 +20,7 @@ def open_chat() -> Conversation:
 
 def test_a_young_person_gone_while_waiting_has_left_after_the_grace_period(settings):
     conversation = open_chat()
-    gone_since = conversation.young_seen_at
+    gone_since = conversation.seen.young_at
     later = gone_since + timedelta(seconds=settings.SAMRAAD_CHAT_YOUNG_GRACE_S + 1)
 
     not_yet = actions.do_sweep(gone_since + timedelta(seconds=settings.SAMRAAD_CHAT_YOUNG_GRACE_S - 1))

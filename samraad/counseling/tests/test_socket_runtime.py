@@ -13,7 +13,7 @@ from channels.layers import get_channel_layer
 from django.db import OperationalError, connection
 
 from samraad.counseling.heartbeat import Heartbeat
-from samraad.counseling.models import Conversation
+from samraad.counseling.models import Seen
 from samraad.counseling.tests.conftest import Socket, console_socket, open_chat, socket_db, young_socket
 from samraad.lib.asyncdb import db
 from samraad.lib.events import conversation_group, counselor_group
@@ -120,9 +120,7 @@ async def test_on_postgresql_a_heartbeat_does_not_wait_behind_the_chat_s_databas
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has one writer: there the beat takes its turn in the database thread")
     opened = await open_chat()
-    before = await sync_to_async(Conversation.objects.values_list("young_seen_at", flat=True).get)(
-        pk=opened.conversation.id
-    )
+    before = await sync_to_async(Seen.objects.values_list("young_at", flat=True).get)(pk=opened.conversation.id)
     beat = Heartbeat()
     beat.young[str(opened.conversation.id)] += 1
     busy = asyncio.ensure_future(db(time.sleep)(3))  # as a long batch of messages would hold it
@@ -131,8 +129,6 @@ async def test_on_postgresql_a_heartbeat_does_not_wait_behind_the_chat_s_databas
     await asyncio.wait_for(beat.beat(), 2)
 
     assert not busy.done()
-    after = await sync_to_async(Conversation.objects.values_list("young_seen_at", flat=True).get)(
-        pk=opened.conversation.id
-    )
+    after = await sync_to_async(Seen.objects.values_list("young_at", flat=True).get)(pk=opened.conversation.id)
     assert after > before
     await busy

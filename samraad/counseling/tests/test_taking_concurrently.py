@@ -99,3 +99,40 @@ def test_a_heartbeat_and_a_batch_of_messages_never_deadlock():
         thread.join(timeout=30)
 
     assert errors == []  # PostgreSQL ends one of two deadlocked transactions with an error
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_message_does_not_wait_for_a_heartbeat_to_commit():
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("SQLite has one writer: there the beat takes its turn in the database thread")
+    opened = actions.do_open_conversation(municipality_code=None, topic=None, nickname=None)
+    conversation_id = str(opened.conversation.id)
+    touched, done = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def heartbeat() -> None:  # a beat over thousands of sockets, caught before it commits
+        try:
+            with transaction.atomic():
+                actions.do_touch(young=[conversation_id], counselor=[], consoles=[])
+                touched.set()
+                done.wait(10)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=heartbeat)
+    thread.start()
+    try:
+        assert touched.wait(5)
+        with transaction.atomic(), connections["default"].cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting on the beat fails the test
+            message, new = actions.do_post_message(
+                conversation_id, sender="young", author=None, client_id="c1", body="Hej"
+            )
+    finally:
+        done.set()
+        thread.join(timeout=30)
+
+    assert new and message.seq == 1
+    assert errors == []
