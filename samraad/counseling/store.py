@@ -76,13 +76,16 @@ def _sql(wrapper: BaseDatabaseWrapper, statement: str) -> str:
 
 # Table and column names as the migrations made them (a test runs every statement on both
 # databases). SQLite has no row locks: its IMMEDIATE transactions (settings) serialise writers.
+# On PostgreSQL a message takes its conversation FOR NO KEY UPDATE, the lock its own UPDATE would
+# take: it still excludes every other writer of the row, but not the KEY SHARE with which another
+# transaction checks a foreign key to the conversation (a heartbeat's, a note's) as it commits.
 LOCK = (
     "SELECT state, kind, counselor_id, CASE WHEN blocked_until > %s THEN 1 ELSE 0 END, last_seq, triage_level "
     "FROM counseling_conversation WHERE id = %s"
 )
 LOCK_FOR_UPDATE = (
     "SELECT state, kind, counselor_id, CASE WHEN blocked_until > %s THEN 1 ELSE 0 END, last_seq, triage_level "
-    "FROM counseling_conversation WHERE id = %s FOR UPDATE"
+    "FROM counseling_conversation WHERE id = %s FOR NO KEY UPDATE"
 )
 # The first condition repeats the unique index's own, so SQLite uses that index.
 RESENT = (
@@ -102,7 +105,7 @@ _QMARK = {statement: statement.replace("%s", "?") for statement in (LOCK, RESENT
 
 
 # A batch locks its conversations in one order, so two workers' batches never wait on each other.
-LOCK_IN_ORDER = "SELECT id FROM counseling_conversation WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
+LOCK_IN_ORDER = "SELECT id FROM counseling_conversation WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE"
 
 
 def lock_in_order(conversation_ids: set[str]) -> None:

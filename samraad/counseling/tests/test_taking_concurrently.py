@@ -136,3 +136,39 @@ def test_a_message_does_not_wait_for_a_heartbeat_to_commit():
 
     assert new and message.seq == 1
     assert errors == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_heartbeat_does_not_wait_for_a_message_to_commit():
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("SQLite has one writer: there the beat takes its turn in the database thread")
+    opened = actions.do_open_conversation(municipality_code=None, topic=None, nickname=None)
+    conversation_id = str(opened.conversation.id)
+    locked, done = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def batch() -> None:  # a batch of messages holding its conversation, as do_post_messages does
+        try:
+            with transaction.atomic():
+                store.lock(conversation_id, timezone.now())
+                locked.set()
+                done.wait(10)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=batch)
+    thread.start()
+    try:
+        assert locked.wait(5)
+        # Both sides on this worker: each Seen row is written once, so committing the beat
+        # checks no foreign key against the conversation the batch holds.
+        with transaction.atomic(), connections["default"].cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting on the batch fails the test
+            actions.do_touch(young=[conversation_id], counselor=[conversation_id], consoles=[])
+    finally:
+        done.set()
+        thread.join(timeout=30)
+
+    assert errors == []
