@@ -13,7 +13,7 @@ import asyncio
 
 from samraad.counseling import actions
 from samraad.counseling.models import Message
-from samraad.lib.asyncdb import db
+from samraad.lib.asyncdb import in_database_thread
 
 # Enough to share the fixed costs, few enough that one batch stays a few milliseconds.
 LARGEST_BATCH = 64
@@ -38,7 +38,7 @@ class GroupCommit:
             batch, self.waiting = self.waiting[:LARGEST_BATCH], self.waiting[LARGEST_BATCH:]
             answers: list[object]
             try:
-                answers = list(await db(actions.do_post_messages)([post for post, _ in batch]))
+                answers = list(await in_database_thread(actions.do_post_messages, [post for post, _ in batch]))
             except Exception as error:  # the database failed: every sender of the batch hears it
                 answers = [error] * len(batch)
             for (_, future), answer in zip(batch, answers, strict=True):
