@@ -926,27 +926,8 @@ def do_touch(*, young: list[str], counselor: list[str], consoles: list[int], now
     """One heartbeat for every socket a worker holds, in a few statements."""
     now = now or timezone.now()
     if young or counselor:
-        young_ids, counselor_ids = set(young), set(counselor)
-        both = young_ids & counselor_ids
         with transaction.atomic():
-            # No message locks these rows; two workers' beats may share some (a young person on
-            # one, the counselor on the other), so each takes them in one order, all at once: an
-            # update's own order follows the table's, and opposite orders deadlock.
-            list(
-                Seen.objects.select_for_update()
-                .filter(pk__in=young_ids | counselor_ids)
-                .order_by("pk")
-                .values_list("pk")
-            )
-            # Each row once: PostgreSQL checks the foreign key of a row this transaction has
-            # already changed, at commit, under a lock on the conversation that waits on messages.
-            for ids, seen in (
-                (both, {"young_at": now, "counselor_at": now}),
-                (young_ids - both, {"young_at": now}),
-                (counselor_ids - both, {"counselor_at": now}),
-            ):
-                if ids:
-                    Seen.objects.filter(pk__in=ids).update(**seen)
+            store.mark_seen(set(young), set(counselor), now)
     if consoles:
         Presence.objects.filter(user_id__in=consoles).update(seen_at=now)
         history.consoles_seen(consoles, now)

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from samraad.counseling import actions
-from samraad.counseling.models import Conversation
+from samraad.counseling.models import Conversation, Seen
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,25 @@ def test_a_young_person_who_keeps_beating_stays_in_the_queue(settings):
 
     conversation.refresh_from_db()
     assert conversation.state == "waiting"
+
+
+def test_a_beat_marks_each_side_it_holds_and_no_other():
+    young_only, counselor_only, both, neither = (open_chat() for _ in range(4))
+    before = {seen.pk: (seen.young_at, seen.counselor_at) for seen in Seen.objects.all()}
+    later = timezone.now() + timedelta(minutes=5)
+
+    actions.do_touch(
+        young=[str(young_only.id), str(both.id)],
+        counselor=[str(counselor_only.id), str(both.id)],
+        consoles=[],
+        now=later,
+    )
+
+    seen = {row.pk: (row.young_at, row.counselor_at) for row in Seen.objects.all()}
+    assert seen[young_only.pk] == (later, None)
+    assert seen[counselor_only.pk] == (before[counselor_only.pk][0], later)
+    assert seen[both.pk] == (later, later)
+    assert seen[neither.pk] == before[neither.pk]
 
 
 def test_a_counselor_gone_from_an_active_chat_gives_it_back_at_its_old_place(settings, counselor_aarhus):
