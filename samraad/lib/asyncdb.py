@@ -51,7 +51,7 @@ async def in_database_thread(func: Callable[..., T], *args: Any) -> T:
 
 def _database_thread() -> Executor | None:
     """The executor `SyncToAsync(thread_sensitive=True)` would choose here, if it is the one
-    database thread (asgiref 3.x: `SyncToAsync.__call__`); None if a caller chose another."""
+    database thread (asgiref 3.13, pinned: `SyncToAsync.__call__`); None if a caller chose another."""
     if getattr(AsyncToSync.executors, "current", None) is not None:
         return None
     if SyncToAsync.thread_sensitive_context.get(None) is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import ThreadSensitiveContext, async_to_sync
 from django.db import connection
 
 from samraad.lib.asyncdb import db, in_database_thread
@@ -29,6 +29,14 @@ def test_under_async_to_sync_it_runs_where_db_does_in_the_calling_thread():
     by_db, by_fast_path = async_to_sync(both_threads)()
 
     assert by_fast_path == by_db == threading.get_ident()
+
+
+async def test_in_a_thread_sensitive_context_it_runs_in_that_context_s_thread():
+    async with ThreadSensitiveContext():
+        by_db, by_fast_path = await both_threads()
+    outside, _ = await both_threads()
+
+    assert by_fast_path == by_db != outside
 
 
 @pytest.mark.django_db
