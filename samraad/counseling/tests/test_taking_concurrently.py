@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.db import connections, transaction
@@ -101,74 +103,63 @@ def test_a_heartbeat_and_a_batch_of_messages_never_deadlock():
     assert errors == []  # PostgreSQL ends one of two deadlocked transactions with an error
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_message_does_not_wait_for_a_heartbeat_to_commit():
-    if connections["default"].vendor != "postgresql":
-        pytest.skip("SQLite has one writer: there the beat takes its turn in the database thread")
-    opened = actions.do_open_conversation(municipality_code=None, topic=None, nickname=None)
-    conversation_id = str(opened.conversation.id)
-    touched, done = threading.Event(), threading.Event()
+@contextmanager
+def held_open(work: Callable[[], object]) -> Iterator[None]:
+    """Runs `work` in a transaction of another thread and keeps that transaction open, with its
+    locks, for the block; meanwhile the block runs under a 2 s lock timeout, so waiting on the
+    other transaction fails the test."""
+    done_work, done = threading.Event(), threading.Event()
     errors: list[BaseException] = []
 
-    def heartbeat() -> None:  # a beat over thousands of sockets, caught before it commits
+    def hold() -> None:
         try:
             with transaction.atomic():
-                actions.do_touch(young=[conversation_id], counselor=[], consoles=[])
-                touched.set()
+                work()
+                done_work.set()
                 done.wait(10)
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
         finally:
             connections.close_all()
 
-    thread = threading.Thread(target=heartbeat)
+    thread = threading.Thread(target=hold)
     thread.start()
     try:
-        assert touched.wait(5)
+        assert done_work.wait(5)
         with transaction.atomic(), connections["default"].cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting on the beat fails the test
-            message, new = actions.do_post_message(
-                conversation_id, sender="young", author=None, client_id="c1", body="Hej"
-            )
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+            yield
     finally:
         done.set()
         thread.join(timeout=30)
+    assert errors == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_message_does_not_wait_for_a_heartbeat_to_commit():
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("SQLite has one writer: there the beat takes its turn in the database thread")
+    conversation_id = str(
+        actions.do_open_conversation(municipality_code=None, topic=None, nickname=None).conversation.id
+    )
+
+    # A beat over thousands of sockets, caught before it commits.
+    with held_open(lambda: actions.do_touch(young=[conversation_id], counselor=[], consoles=[])):
+        message, new = actions.do_post_message(conversation_id, sender="young", author=None, client_id="c1", body="Hej")
 
     assert new and message.seq == 1
-    assert errors == []
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_heartbeat_does_not_wait_for_a_message_to_commit():
     if connections["default"].vendor != "postgresql":
         pytest.skip("SQLite has one writer: there the beat takes its turn in the database thread")
-    opened = actions.do_open_conversation(municipality_code=None, topic=None, nickname=None)
-    conversation_id = str(opened.conversation.id)
-    locked, done = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
+    conversation_id = str(
+        actions.do_open_conversation(municipality_code=None, topic=None, nickname=None).conversation.id
+    )
 
-    def batch() -> None:  # a batch of messages holding its conversation, as do_post_messages does
-        try:
-            with transaction.atomic():
-                store.lock(conversation_id, timezone.now())
-                locked.set()
-                done.wait(10)
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=batch)
-    thread.start()
-    try:
-        assert locked.wait(5)
-        # Both sides on this worker: each Seen row is written once, so committing the beat
-        # checks no foreign key against the conversation the batch holds.
-        with transaction.atomic(), connections["default"].cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting on the batch fails the test
-            actions.do_touch(young=[conversation_id], counselor=[conversation_id], consoles=[])
-    finally:
-        done.set()
-        thread.join(timeout=30)
-
-    assert errors == []
+    # A batch of messages holding its conversation, as do_post_messages does. Both sides on this
+    # worker: each Seen row is written once, so committing the beat checks no foreign key against
+    # the conversation the batch holds.
+    with held_open(lambda: store.lock(conversation_id, timezone.now())):
+        actions.do_touch(young=[conversation_id], counselor=[conversation_id], consoles=[])
