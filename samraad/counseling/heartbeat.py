@@ -58,9 +58,10 @@ class Heartbeat:
                 # One writer at a time anyway: the beat waits its turn in the database thread.
                 await db(_beat)(young, counselor, consoles, purge)
             else:
-                # With thousands of sockets a beat takes PostgreSQL some 100-200 ms; in the
-                # database thread every message would wait that long behind it. On a connection of
-                # its own only messages to the rows it is touching wait (docs/performance.md).
+                # A beat's statements wait on PostgreSQL (tens of ms with thousands of sockets); in
+                # the database thread every message would wait behind them. On a connection of its
+                # own a message waits only for a conversation the sweep is moving on: the touch
+                # writes `Seen` rows, which no message locks.
                 await sync_to_async(_beat_on_own_connection, thread_sensitive=False)(young, counselor, consoles, purge)
         except DatabaseError as error:  # the database is away (a restart): the next beat tries again
             log.warning("Heartbeat skipped, the database is unavailable (%s)", type(error).__name__)
