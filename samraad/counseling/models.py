@@ -141,7 +141,9 @@ class Seen(models.Model):
 
 
 class Message(models.Model):
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    # No index of its own: `one_message_per_seq` begins with the conversation and serves every
+    # lookup by it, and a second index would be one more page written for every message.
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False)
     seq = models.PositiveIntegerField()
     sender = models.CharField(max_length=10, choices=Conversation.Side.choices)
     author = models.ForeignKey(

@@ -93,7 +93,12 @@ RESENT = (
     "SELECT id FROM counseling_message "
     "WHERE NOT (client_id = '') AND conversation_id = %s AND sender = %s AND client_id = %s"
 )
-NUMBER = "UPDATE counseling_conversation SET last_seq = %s, triage_level = %s, updated_at = %s WHERE id = %s"
+# The level is written only when a message raises it: `triage_level` is in three of the
+# conversation's indexes, and SQLite rewrites an index entry for every column in SET, changed or
+# not (on PostgreSQL an unchanged indexed column keeps the update HOT). Most messages raise
+# nothing, so they change no index of the conversation.
+NUMBER = "UPDATE counseling_conversation SET last_seq = %s, updated_at = %s WHERE id = %s"
+NUMBER_AND_RAISE = "UPDATE counseling_conversation SET last_seq = %s, triage_level = %s, updated_at = %s WHERE id = %s"
 # A resend meets the unique index on client_id (one_message_per_client_id) and inserts nothing.
 INSERT = (
     "INSERT INTO counseling_message "
@@ -102,7 +107,7 @@ INSERT = (
     "ON CONFLICT (conversation_id, sender, client_id) WHERE NOT (client_id = '') DO NOTHING RETURNING id"
 )
 # SQLite's driver takes ? where psycopg takes %s; no statement here has a literal % in it.
-_QMARK = {statement: statement.replace("%s", "?") for statement in (LOCK, RESENT, NUMBER, INSERT)}
+_QMARK = {statement: statement.replace("%s", "?") for statement in (LOCK, RESENT, NUMBER, NUMBER_AND_RAISE, INSERT)}
 
 
 # A batch locks its conversations in one order, so two workers' batches never wait on each other.
@@ -184,7 +189,10 @@ def append(
         row = cursor.fetchone()
         if row is None:
             return None
-        cursor.execute(_sql(wrapper, NUMBER), [seq, level, conversation.db_at, conversation.db_id])
+        if level == conversation.triage_level:
+            cursor.execute(_sql(wrapper, NUMBER), [seq, conversation.db_at, conversation.db_id])
+        else:
+            cursor.execute(_sql(wrapper, NUMBER_AND_RAISE), [seq, level, conversation.db_at, conversation.db_id])
     conversation.last_seq, conversation.triage_level = seq, level
     return Message(
         id=row[0],

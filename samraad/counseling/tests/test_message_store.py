@@ -73,3 +73,50 @@ def test_a_resend_after_the_conversation_ended_still_gets_its_ack():
     with pytest.raises(Refused) as refused:
         actions.do_post_message(opened.conversation.pk, sender="young", author=None, client_id="c-2", body="Hej igen")
     assert refused.value.code == "ended"
+
+
+def test_a_conversation_keeps_the_highest_level_its_messages_raised_it_to():
+    opened = actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None)
+    levels = []
+    for number, body in enumerate(
+        ["hej", "nogle gange vil jeg bare ikke være her", "ok", "jeg har taget alle mine piller nu og vil dø", "tak"]
+    ):
+        actions.do_post_message(opened.conversation.pk, sender="young", author=None, client_id=f"c-{number}", body=body)
+        opened.conversation.refresh_from_db()
+        levels.append((opened.conversation.last_seq, opened.conversation.triage_level))
+
+    assert levels == [(1, 0), (2, 1), (3, 1), (4, 2), (5, 2)]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's programs")
+def test_a_message_that_raises_nothing_rewrites_no_index_of_its_conversation():
+    """SQLite rewrites an index entry for every indexed column in an UPDATE's SET, changed or not;
+    the conversation's level is in three indexes, and most messages leave it as it was."""
+    opened = actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None)
+    updates: list[str] = []
+    connection.ensure_connection()
+    connection.connection.set_trace_callback(
+        lambda statement: updates.append(statement) if statement.startswith("UPDATE counseling_conversation") else None
+    )
+    try:
+        actions.do_post_message(opened.conversation.pk, sender="young", author=None, client_id="c-1", body="hej")
+    finally:
+        connection.connection.set_trace_callback(None)
+
+    assert len(updates) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + updates[0])
+        opcodes = {row[1] for row in cursor.fetchall()}
+    assert "Update" in opcodes or "Insert" in opcodes  # the row itself is written
+    assert not opcodes & {"IdxInsert", "IdxDelete"}, opcodes
+
+
+def test_no_index_of_a_message_repeats_what_one_message_per_seq_already_orders_by():
+    """Every index is one more page written for every message; `one_message_per_seq` begins with
+    the conversation and serves every lookup by it."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "counseling_message")
+
+    by_conversation = [name for name, c in constraints.items() if c["index"] and c["columns"] == ["conversation_id"]]
+    assert constraints["one_message_per_seq"]["columns"] == ["conversation_id", "seq"]
+    assert by_conversation == []
