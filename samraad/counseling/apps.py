@@ -9,3 +9,4 @@ class CounselingConfig(AppConfig):
 
     def ready(self) -> None:
         from samraad.counseling import signals  # noqa: F401 - connects the receivers
+        from samraad.lib import checkpoints  # noqa: F401 - SQLite's checkpoints off the messages' path

@@ -1,0 +1,66 @@
+"""SQLite's WAL checkpoints, off the path of the chat's messages.
+
+In WAL mode a commit appends pages to the write-ahead log and, with `synchronous=NORMAL`, waits
+for no disk. The disk is waited for when the log is copied back into the database (a checkpoint,
+with two `fsync`s), and by default SQLite does that inside whichever commit takes the log past
+1,000 pages. On the chat that was a batch of messages every fraction of a second, and on a busy
+disk its commit took 90–310 ms while every message behind it waited (docs/performance.md).
+
+Here a thread of the process checkpoints each SQLite database it uses about once a second, on a
+connection of its own, in PASSIVE mode: it copies what no reader still needs and never blocks a
+writer or a reader. A commit still checkpoints, but only past the `wal_autocheckpoint` that
+`settings.DATABASES` sets (10,000 pages, about 40 MB), which it reaches only if this thread has
+fallen far behind or stopped. PostgreSQL has its own checkpointer.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from typing import Any
+
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
+
+log = logging.getLogger(__name__)
+
+EVERY_S = 1.0
+
+_started: set[str] = set()
+_lock = threading.Lock()
+
+
+def checkpoint(path: str) -> tuple[int, int, int]:
+    """One passive checkpoint of the database at `path`: (busy, pages in the log, pages copied)."""
+    connection = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=0, check_same_thread=False)
+    try:
+        busy, logged, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return busy, logged, copied
+    finally:
+        connection.close()
+
+
+def _run(path: str, stop: threading.Event) -> None:
+    while not stop.wait(EVERY_S):
+        try:
+            checkpoint(path)
+        except sqlite3.Error as error:  # a missing or replaced file (tests): the next round tries again
+            log.debug("Checkpoint of %s skipped (%s)", path, error)
+
+
+def start(path: str) -> threading.Event | None:
+    """Starts the checkpointer of `path` unless this process runs one already; returns its stop."""
+    with _lock:
+        if path in _started:
+            return None
+        _started.add(path)
+    stop = threading.Event()
+    threading.Thread(target=_run, args=(path, stop), name=f"checkpoints {path}", daemon=True).start()
+    return stop
+
+
+@receiver(connection_created)
+def _start_for_sqlite(sender: Any, connection: Any, **kwargs: Any) -> None:
+    if connection.vendor == "sqlite" and not connection.is_in_memory_db():
+        start(str(connection.settings_dict["NAME"]))
