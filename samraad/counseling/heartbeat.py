@@ -5,9 +5,11 @@ simply stops beating and another worker's sweep takes over."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -55,8 +57,11 @@ class Heartbeat:
             self._last_purge = time.monotonic()
         try:
             if connection.vendor == "sqlite":
-                # One writer at a time anyway: the beat waits its turn in the database thread.
-                await db(_beat)(young, counselor, consoles, purge)
+                # One writer at a time anyway: the beat waits its turn in the database thread, a
+                # part at a time, so that messages arriving meanwhile are stored between the parts
+                # instead of behind the whole beat (tens of ms with thousands of sockets).
+                for part in _parts(young, counselor, consoles, purge):
+                    await db(part)()
             else:
                 # A beat's statements wait on PostgreSQL (tens of ms with thousands of sockets); in
                 # the database thread every message would wait behind them. On a connection of its
@@ -69,17 +74,21 @@ class Heartbeat:
             log.exception("heartbeat failed")
 
 
-def _beat(young: list[str], counselor: list[str], consoles: list[int], purge: bool) -> None:
-    actions.do_touch(young=young, counselor=counselor, consoles=consoles)
-    actions.do_sweep()
-    actions.do_dispatch_offers()
-    if purge:
-        actions.do_purge_transcripts()
+def _parts(young: list[str], counselor: list[str], consoles: list[int], purge: bool) -> list[Callable[[], Any]]:
+    """A beat's work, in order, each part in transactions of its own."""
+    parts: list[Callable[[], Any]] = [
+        functools.partial(actions.do_touch, young=young, counselor=counselor, consoles=[]),
+        functools.partial(actions.do_touch, young=[], counselor=[], consoles=consoles),
+        actions.do_sweep,
+        actions.do_dispatch_offers,
+    ]
+    return [*parts, actions.do_purge_transcripts] if purge else parts
 
 
 def _beat_on_own_connection(young: list[str], counselor: list[str], consoles: list[int], purge: bool) -> None:
     try:
-        _beat(young, counselor, consoles, purge)
+        for part in _parts(young, counselor, consoles, purge):
+            part()
     finally:
         connection.close()  # a pool thread: no connection is left open between beats
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 
 import pytest
@@ -12,6 +13,8 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.db import OperationalError, connection
 
+from samraad.counseling import actions, heartbeat
+from samraad.counseling.group_commit import group_commit
 from samraad.counseling.heartbeat import Heartbeat
 from samraad.counseling.models import Seen
 from samraad.counseling.tests.conftest import Socket, console_socket, open_chat, socket_db, young_socket
@@ -132,3 +135,33 @@ async def test_on_postgresql_a_heartbeat_does_not_wait_behind_the_chat_s_databas
     after = await sync_to_async(Seen.objects.values_list("young_at", flat=True).get)(pk=opened.conversation.id)
     assert after > before
     await busy
+
+
+async def test_on_sqlite_messages_are_stored_between_the_parts_of_a_beat(monkeypatch):
+    if connection.vendor != "sqlite":
+        pytest.skip("On PostgreSQL the beat has a connection of its own")
+    opened = await open_chat()
+    order: list[str] = []
+    first_running, first_may_end = threading.Event(), threading.Event()
+
+    def first_part() -> None:
+        order.append("first part")
+        first_running.set()
+        first_may_end.wait(5)
+
+    post_messages = actions.do_post_messages
+    monkeypatch.setattr(heartbeat, "_parts", lambda *args: [first_part, lambda: order.append("second part")])
+    monkeypatch.setattr(actions, "do_post_messages", lambda posts: order.append("message") or post_messages(posts))
+    beating = asyncio.ensure_future(Heartbeat().beat())
+    await sync_to_async(first_running.wait, thread_sensitive=False)(5)
+    posting = asyncio.ensure_future(
+        group_commit.post(actions.Post(opened.conversation.id, "young", None, "c-1", "hej"))
+    )
+    await asyncio.sleep(0.05)  # the message now waits for the database thread, behind the first part
+
+    first_may_end.set()
+    await asyncio.wait_for(beating, 5)
+    message, stored = await asyncio.wait_for(posting, 5)
+
+    assert order == ["first part", "message", "second part"]
+    assert (message.seq, stored) == (1, True)
