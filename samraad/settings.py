@@ -99,8 +99,8 @@ else:
             "OPTIONS": {
                 # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock
                 # at the start of a transaction instead of failing half-way with "locked". The
-                # log is checkpointed by a thread of its own (lib/checkpoints.py); a commit does it
-                # only if that thread has fallen 10,000 pages behind.
+                # log is copied back by a thread of its own (lib/checkpoints.py); a commit
+                # checkpoints only every 10,000 pages, with little left to copy.
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
                     "PRAGMA wal_autocheckpoint=10000;"
