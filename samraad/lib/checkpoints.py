@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from pathlib import Path
 from typing import Any
 
 from django.db.backends.signals import connection_created
@@ -35,7 +36,9 @@ _lock = threading.Lock()
 
 def checkpoint(path: str) -> tuple[int, int, int]:
     """One passive checkpoint of the database at `path`: (busy, pages in the log, pages copied)."""
-    connection = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=0, check_same_thread=False)
+    # mode=rw: a database that is gone is not created again, empty, by its checkpointer.
+    uri = f"{Path(path).resolve().as_uri()}?mode=rw"
+    connection = sqlite3.connect(uri, uri=True, timeout=0, check_same_thread=False)
     try:
         busy, logged, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         return busy, logged, copied

@@ -56,6 +56,16 @@ def test_a_checkpoint_never_waits_for_a_writer(tmp_path):
     database.close()
 
 
+@sqlite_only
+def test_a_database_whose_path_looks_like_a_uri_is_checkpointed_all_the_same(tmp_path):
+    path = tmp_path / "a b#c?d.sqlite3"
+    database = _open_as_configured(path)
+    database.execute("CREATE TABLE page (body BLOB)")
+
+    assert checkpoints.checkpoint(str(path))[0] == 0
+    database.close()
+
+
 def test_a_missing_database_is_not_created_by_its_checkpointer(tmp_path):
     with pytest.raises(sqlite3.Error):
         checkpoints.checkpoint(str(tmp_path / "gone.sqlite3"))
