@@ -16,9 +16,11 @@ sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's
 
 
 def _open_as_configured(path: Path) -> sqlite3.Connection:
-    """A connection with the pragmas every connection of the project gets."""
+    """A new database with one table of pages, on a connection with the pragmas every connection
+    of the project gets."""
     database = sqlite3.connect(path, isolation_level=None)
     database.executescript(settings.DATABASES["default"]["OPTIONS"]["init_command"])
+    database.execute("CREATE TABLE page (body BLOB)")
     return database
 
 
@@ -26,7 +28,6 @@ def _open_as_configured(path: Path) -> sqlite3.Connection:
 def test_commits_leave_the_log_to_the_checkpointer_which_copies_all_of_it(tmp_path):
     path = tmp_path / "log.sqlite3"
     database = _open_as_configured(path)
-    database.execute("CREATE TABLE page (body BLOB)")
     for _ in range(4):  # 4 commits of some 500 pages: by default the 3rd would checkpoint
         database.execute("BEGIN IMMEDIATE")
         database.executemany("INSERT INTO page VALUES (?)", [(bytes(PAGE),)] * 500)
@@ -44,7 +45,6 @@ def test_commits_leave_the_log_to_the_checkpointer_which_copies_all_of_it(tmp_pa
 def test_a_checkpoint_never_waits_for_a_writer(tmp_path):
     path = tmp_path / "busy.sqlite3"
     database = _open_as_configured(path)
-    database.execute("CREATE TABLE page (body BLOB)")
     database.execute("INSERT INTO page VALUES (?)", (bytes(PAGE),))
     database.execute("BEGIN IMMEDIATE")  # a writer holds the write lock
     database.execute("INSERT INTO page VALUES (?)", (bytes(PAGE),))
@@ -60,7 +60,6 @@ def test_a_checkpoint_never_waits_for_a_writer(tmp_path):
 def test_a_database_whose_path_looks_like_a_uri_is_checkpointed_all_the_same(tmp_path):
     path = tmp_path / "a b#c?d.sqlite3"
     database = _open_as_configured(path)
-    database.execute("CREATE TABLE page (body BLOB)")
 
     assert checkpoints.checkpoint(str(path))[0] == 0
     database.close()
