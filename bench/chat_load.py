@@ -138,6 +138,7 @@ class Generator:
     # (counted in `retried`). Idle sockets get one, since accepting them all is the measurement.
     connect_attempts: int = 3
     connect_timeout_s: float = 60.0
+    trace: str | None = None
 
     def __post_init__(self) -> None:
         ensure_node_modules()
@@ -167,6 +168,7 @@ class Generator:
                 "connect_attempts": 1 if self.mode == "idle" else self.connect_attempts,
                 "connect_timeout_s": self.connect_timeout_s,
                 "hard_timeout_s": self.hard_timeout_s,
+                "trace": self.trace,
             }
         )
 
@@ -382,6 +384,9 @@ def main() -> None:
     parser.add_argument("--measure", type=float, default=8.0)
     parser.add_argument("--drain", type=float, default=30.0)
     parser.add_argument("--cpus", default="1", help="CPUs for the generator (taskset -c); '' for none")
+    parser.add_argument(
+        "--trace", help="append one line a measured message to this file: step, rate, sent ms, end-to-end and ack ms"
+    )
     parser.add_argument("--timeout", type=float, default=1800.0, help="hard limit for the whole invocation, s")
     arguments = parser.parse_args()
 
@@ -397,6 +402,7 @@ def main() -> None:
         mode="idle" if arguments.idle else "load",
         warm_pairs=min(50, len(pairs)),
         hard_timeout_s=arguments.timeout,
+        trace=str(Path(arguments.trace).resolve()) if arguments.trace else None,
     )
     timing = Timing(arguments.warmup, arguments.measure, arguments.drain)
     output: dict[str, Any]

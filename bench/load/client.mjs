@@ -5,11 +5,12 @@
 //
 // stdin, first line: the config {url, origin, cookie_name, pairs: [{conversation, token, session}],
 //   mode: "load" | "idle", run_id, body, connect_concurrency, connect_timeout_s, hard_timeout_s,
-//   warm_pairs (idle mode), connect_attempts}.
+//   warm_pairs (idle mode), connect_attempts, trace (a file path, or null)}.
 // Then commands: {"cmd": "run", rate, warmup_s, measure_s, drain_s} | {"cmd": "connect_rest"} |
 //   {"cmd": "quit", drain_s}.
 // stdout: {"event": "connected" | "warm" | "measure_start" | "measure_end" | "result" | "final" |
 //   "fatal", ...}.
+import { appendFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { WebSocket } from "ws";
@@ -312,6 +313,7 @@ async function runStep(command, sides, stepId) {
     }
     if (record.ackAt !== undefined && record.deliveredAt !== undefined) records.delete(record.id);
   }
+  if (config.trace) trace(stepId, rate, measureStart, mine);
   let gaps = 0;
   for (const seqs of step.seqs) {
     if (!seqs.length) continue;
@@ -340,6 +342,19 @@ async function runStep(command, sides, stepId) {
   };
   step = null;
   return result;
+}
+
+// One line a measured message, in send order, for finding when the slow ones were sent (a stall
+// shows as a run of them): step, offered rate, ms from the start of the measurement, end-to-end
+// and ack latency in ms (empty when it never came). A comment line first gives the measurement's
+// start in ms since the epoch, to line the trace up with the server's logs.
+function trace(stepId, rate, measureStart, mine) {
+  const ms = (value) => (value === undefined ? "" : value.toFixed(2));
+  const lines = mine
+    .filter((record) => record.measured)
+    .map((r) => `${stepId}\t${rate}\t${ms(r.sentAt - measureStart)}\t${ms(r.deliveredAt === undefined ? undefined : r.deliveredAt - r.sentAt)}\t${ms(r.ackAt === undefined ? undefined : r.ackAt - r.sentAt)}\n`);
+  const start = `# step ${stepId} measured from ${(performance.timeOrigin + measureStart).toFixed(1)} ms since the epoch\n`;
+  appendFileSync(config.trace, start + lines.join(""));
 }
 
 // --- main -----------------------------------------------------------------------------------------

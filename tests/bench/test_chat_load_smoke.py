@@ -55,6 +55,7 @@ def test_every_acknowledged_message_arrives_once_and_in_order(bench: ModuleType,
             origin=f"http://127.0.0.1:{server.port}",
             cpus=None,
             hard_timeout_s=180,
+            trace=str(tmp_path / "trace.tsv"),
         )
         try:
             connected = load.connect(generator, timeout_s=120)
@@ -69,3 +70,11 @@ def test_every_acknowledged_message_arrives_once_and_in_order(bench: ModuleType,
     assert (step["lost"], step["duplicated"], step["out_of_order"]) == (0, 0, 0)
     assert (step["unacked"], step["refused"], step["seq_gaps"], step["errors"]) == (0, 0, 0, {})
     assert (final["lost"], final["duplicated"], final["out_of_order"], final["seq_mismatch"]) == (0, 0, 0, 0)
+    # The trace has a line for each measured message: sent within the window, in order, with both
+    # latencies (none was lost, so none is empty).
+    header, *lines = (tmp_path / "trace.tsv").read_text().splitlines()
+    assert header.startswith("# step 0 measured from ")
+    rows = [line.split("\t") for line in lines]
+    sent = [float(row[2]) for row in rows]
+    assert len(rows) >= 780 and sent == sorted(sent) and 0 <= sent[0] and sent[-1] < 8000
+    assert all(float(row[3]) > 0 and float(row[4]) > 0 for row in rows)
