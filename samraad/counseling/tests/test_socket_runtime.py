@@ -165,3 +165,23 @@ async def test_on_sqlite_messages_are_stored_between_the_parts_of_a_beat(monkeyp
 
     assert order == ["first part", "message", "second part"]
     assert (message.seq, stored) == (1, True)
+
+
+async def test_a_message_posted_a_round_of_the_event_loop_later_joins_the_batch(monkeypatch):
+    opened = await open_chat()
+    batches: list[list[str]] = []
+    post_messages = actions.do_post_messages
+
+    def recorded(posts: list[actions.Post]) -> list:
+        batches.append([post.client_id for post in posts])
+        return post_messages(posts)
+
+    monkeypatch.setattr(actions, "do_post_messages", recorded)
+    conversation = opened.conversation.id
+    first = asyncio.ensure_future(group_commit.post(actions.Post(conversation, "young", None, "c-1", "hej")))
+    await asyncio.sleep(0)  # the first is waiting and its batch is on its way
+    second = asyncio.ensure_future(group_commit.post(actions.Post(conversation, "young", None, "c-2", "igen")))
+    stored = await asyncio.wait_for(asyncio.gather(first, second), 5)
+
+    assert batches == [["c-1", "c-2"]]  # one transaction, in the order they arrived
+    assert [(message.seq, new) for message, new in stored] == [(1, True), (2, True)]
