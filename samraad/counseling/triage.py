@@ -1359,7 +1359,12 @@ def _assess(text: str) -> Assessment:
     clauses = normalise(text)
     if not clauses:
         return NORMAL
-    message = _Message(clauses, _hits(clauses))
+    hits = _hits(clauses)
+    if not hits:
+        # Every rule, and the nudge of weak words below, starts from a hit. Most messages have
+        # none, and the chat scores each message in its database thread.
+        return NORMAL
+    message = _Message(clauses, hits)
     found: dict[str, tuple[int, float]] = {}
     for rule in _RULES:
         rule(message, found)

@@ -400,3 +400,27 @@ def test_laughter_does_not_silence_a_plan():
     # "lol" is mostly laughter, not the game: it must not turn a plan into play.
     assert score_message("lol jeg hopper ud fra broen i aften").level == "critical"
     assert score_message("jeg døde i lol haha").level == "normal"
+
+
+def _assessed_by_every_rule(text: str) -> Assessment:
+    """What the rules conclude when all of them run, whether or not the words hit anything."""
+    clauses = triage.normalise(text)
+    message = triage._Message(clauses, triage._hits(clauses))
+    found: dict[str, tuple[int, float]] = {}
+    for rule in triage._RULES:
+        rule(message, found)
+    assert not found and not message.hits
+    return Assessment("normal", 0.0)
+
+
+def test_a_message_with_no_hit_is_normal_without_running_the_rules(monkeypatch):
+    texts = [row["text"] for row in labelled() if not triage._hits(triage.normalise(row["text"]))]
+    texts += ["Hej, jeg vil gerne snakke lidt om min dag i skolen.", "ok", "det er fint, tak fordi du skriver"]
+    assert len(texts) > 50
+    expected = [_assessed_by_every_rule(text) for text in texts]
+
+    def no_rules(*args: object) -> None:
+        raise AssertionError("the rules ran for a message with no hit")
+
+    monkeypatch.setattr(triage, "_Message", no_rules)
+    assert [score_message(text) for text in texts] == expected
