@@ -349,10 +349,10 @@ async function runStep(command, sides, stepId) {
 // and ack latency in ms (empty when it never came). A comment line first gives the measurement's
 // start in ms since the epoch, to line the trace up with the server's logs.
 function trace(stepId, rate, measureStart, mine) {
-  const ms = (value) => (value === undefined ? "" : value.toFixed(2));
+  const after = (at, start) => (at === undefined ? "" : (at - start).toFixed(2));
   const lines = mine
     .filter((record) => record.measured)
-    .map((r) => `${stepId}\t${rate}\t${ms(r.sentAt - measureStart)}\t${ms(r.deliveredAt === undefined ? undefined : r.deliveredAt - r.sentAt)}\t${ms(r.ackAt === undefined ? undefined : r.ackAt - r.sentAt)}\n`);
+    .map((r) => [stepId, rate, after(r.sentAt, measureStart), after(r.deliveredAt, r.sentAt), after(r.ackAt, r.sentAt)].join("\t") + "\n");
   const start = `# step ${stepId} measured from ${(performance.timeOrigin + measureStart).toFixed(1)} ms since the epoch\n`;
   appendFileSync(config.trace, start + lines.join(""));
 }
