@@ -41,6 +41,29 @@ def test_commits_leave_the_log_to_the_checkpointer_which_copies_all_of_it(tmp_pa
     database.close()
 
 
+def _log_pages(path: Path) -> int:
+    return (Path(f"{path}-wal").stat().st_size - 32) // (24 + PAGE)  # a header, then frames
+
+
+@sqlite_only
+@pytest.mark.parametrize(
+    ("pages", "wait"),
+    [(300, checkpoints.EVERY_S), (900, checkpoints.SOON_S), (1_100, checkpoints.EVERY_S)],
+    ids=["far from the limit", "near it", "past it, where the next commit restarts the log"],
+)
+def test_a_log_near_its_limit_is_checkpointed_again_soon(tmp_path, pages, wait):
+    path = tmp_path / "near.sqlite3"
+    database = _open_as_configured(path)
+    database.execute("PRAGMA wal_autocheckpoint=0")  # this writer leaves all of it to the rounds
+    while _log_pages(path) < pages:
+        database.execute("BEGIN IMMEDIATE")
+        database.executemany("INSERT INTO page VALUES (?)", [(bytes(PAGE // 2),)] * 10)
+        database.execute("COMMIT")
+
+    assert checkpoints.one_round(str(path), limit=1_000) == wait
+    database.close()
+
+
 @sqlite_only
 def test_a_checkpoint_never_waits_for_a_writer(tmp_path):
     path = tmp_path / "busy.sqlite3"
@@ -75,7 +98,7 @@ def test_one_checkpointer_a_database_file(tmp_path):
     path = str(tmp_path / "once.sqlite3")
     sqlite3.connect(path).close()
 
-    first, second = checkpoints.start(path), checkpoints.start(path)
+    first, second = checkpoints.start(path, 1_000), checkpoints.start(path, 1_000)
 
     assert first is not None and second is None
     first.set()
@@ -85,4 +108,5 @@ def test_one_checkpointer_a_database_file(tmp_path):
 @pytest.mark.django_db
 def test_the_projects_database_has_its_checkpointer_once_it_is_connected():
     connection.ensure_connection()
-    assert str(connection.settings_dict["NAME"]) in checkpoints._started
+    # with the limit at which the project's commits checkpoint (settings.DATABASES)
+    assert checkpoints._started[str(connection.settings_dict["NAME"])] == 10_000
