@@ -1357,12 +1357,11 @@ _SPAN = {0: 0.3, 1: 0.3, 2: 0.25}
 
 def _assess(text: str) -> Assessment:
     clauses = normalise(text)
-    if not clauses:
-        return NORMAL
     hits = _hits(clauses)
     if not hits:
         # Every rule, and the nudge of weak words below, starts from a hit. Most messages have
-        # none, and the chat scores each message in its database thread.
+        # none (an empty one has no clauses at all), and the chat scores each message in its
+        # database thread.
         return NORMAL
     message = _Message(clauses, hits)
     found: dict[str, tuple[int, float]] = {}

@@ -410,7 +410,7 @@ def _assessed_by_every_rule(text: str) -> Assessment:
     for rule in triage._RULES:
         rule(message, found)
     assert not found and not message.hits
-    return Assessment("normal", 0.0)
+    return triage.NORMAL
 
 
 def test_a_message_with_no_hit_is_normal_without_running_the_rules(monkeypatch):

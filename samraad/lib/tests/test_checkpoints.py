@@ -24,6 +24,10 @@ def _open_as_configured(path: Path) -> sqlite3.Connection:
     return database
 
 
+def _log_pages(path: Path) -> int:
+    return (Path(f"{path}-wal").stat().st_size - 32) // (24 + PAGE)  # a header, then frames
+
+
 @sqlite_only
 def test_commits_leave_the_log_to_the_checkpointer_which_copies_all_of_it(tmp_path):
     path = tmp_path / "log.sqlite3"
@@ -33,16 +37,12 @@ def test_commits_leave_the_log_to_the_checkpointer_which_copies_all_of_it(tmp_pa
         database.executemany("INSERT INTO page VALUES (?)", [(bytes(PAGE),)] * 500)
         database.execute("COMMIT")
 
-    logged_by_commits = Path(f"{path}-wal").stat().st_size // PAGE
+    logged_by_commits = _log_pages(path)
     busy, logged, copied = checkpoints.checkpoint(str(path))
 
     assert logged_by_commits > 2_000  # no commit rewound the log after a checkpoint of its own
     assert (busy, copied) == (0, logged) and logged > 2_000
     database.close()
-
-
-def _log_pages(path: Path) -> int:
-    return (Path(f"{path}-wal").stat().st_size - 32) // (24 + PAGE)  # a header, then frames
 
 
 @sqlite_only
