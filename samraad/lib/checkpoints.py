@@ -9,8 +9,8 @@ disk its commit took 90–310 ms while every message behind it waited (docs/perf
 Here a thread of the process checkpoints each SQLite database it uses ten times a second, on a
 connection of its own, in PASSIVE mode: it copies what no reader still needs and never blocks a
 writer or a reader. The log starts over only at a write that finds all of it copied, which a steady
-stream of messages seldom allows, so a commit still checkpoints when the log passes
-`wal_autocheckpoint`, which every connection gets here as `LOG_BYTES` of pages. What that commit
+stream of messages seldom allows, so a commit still checkpoints when the log passes the
+`wal_autocheckpoint` that `settings.DATABASES` sets (10,000 pages, about 40 MB). What that commit
 still does is sync the log written since this thread's last round, copy it, and sync the database:
 with a round a second that was up to a second of log (tens of MB at the benchmark's rates), and
 such a commit took 10–50 ms about once a second at 2,240 messages a second. With ten rounds a
@@ -40,9 +40,6 @@ EVERY_S = 0.1
 # would make that commit skip its checkpoint and the log grow on.
 NEAR = 0.8
 SOON_S = 0.01
-# How much log a commit lets grow before it checkpoints: 10,000 pages of 4 KiB, about 40 MB, as
-# before the project's new databases had pages of 1 KiB (settings.py), whatever the page size.
-LOG_BYTES = 10_000 * 4096
 
 _started: dict[str, int] = {}
 _lock = threading.Lock()
@@ -89,18 +86,8 @@ def start(path: str, limit: int) -> threading.Event | None:
     return stop
 
 
-def limit_the_log(connection: sqlite3.Connection) -> int:
-    """Sets the connection's `wal_autocheckpoint` to `LOG_BYTES` in its database's pages; returns
-    that limit. A database created before its pages were 1 KiB keeps its 4 KiB pages, and its log
-    stays the same size in bytes."""
-    (page_size,) = connection.execute("PRAGMA page_size").fetchone()
-    limit = LOG_BYTES // page_size
-    connection.execute(f"PRAGMA wal_autocheckpoint={limit:d}")
-    return limit
-
-
 @receiver(connection_created)
 def _start_for_sqlite(sender: Any, connection: Any, **kwargs: Any) -> None:
     if connection.vendor == "sqlite" and not connection.is_in_memory_db():
-        limit = limit_the_log(connection.connection)
+        (limit,) = connection.connection.execute("PRAGMA wal_autocheckpoint").fetchone()
         start(str(connection.settings_dict["NAME"]), limit)

@@ -11,16 +11,15 @@ from django.db import connection
 
 from samraad.lib import checkpoints
 
-PAGE = 1024  # a database the project creates (settings.DATABASES)
+PAGE = 4096
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own log")
 
 
 def _open_as_configured(path: Path) -> sqlite3.Connection:
-    """A new database with one table of pages, on a connection with the pragmas and the log's
-    limit every connection of the project gets."""
+    """A new database with one table of pages, on a connection with the pragmas every connection
+    of the project gets."""
     database = sqlite3.connect(path, isolation_level=None)
     database.executescript(settings.DATABASES["default"]["OPTIONS"]["init_command"])
-    checkpoints.limit_the_log(database)
     database.execute("CREATE TABLE page (body BLOB)")
     return database
 
@@ -109,28 +108,5 @@ def test_one_checkpointer_a_database_file(tmp_path):
 @pytest.mark.django_db
 def test_the_projects_database_has_its_checkpointer_once_it_is_connected():
     connection.ensure_connection()
-    # with the limit at which the project's commits checkpoint: 40 MB of 1 KiB pages
-    assert checkpoints._started[str(connection.settings_dict["NAME"])] == 40_000
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_autocheckpoint")
-        assert cursor.fetchone()[0] == 40_000
-
-
-@sqlite_only
-@pytest.mark.django_db
-def test_the_projects_database_has_pages_of_1_kib():
-    # A chat message then writes 7 KB of log instead of 19 KB (docs/performance.md).
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA page_size")
-        assert cursor.fetchone()[0] == 1024
-
-
-@pytest.mark.parametrize(("page_size", "limit"), [(4096, 10_000), (1024, 40_000)])
-def test_a_log_grows_as_many_bytes_before_a_commit_checkpoints_whatever_its_pages(tmp_path, page_size, limit):
-    database = sqlite3.connect(tmp_path / "sized.sqlite3")
-    database.execute(f"PRAGMA page_size={page_size}")
-    database.execute("CREATE TABLE page (body BLOB)")
-
-    assert checkpoints.limit_the_log(database) == limit
-    assert database.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == limit
-    database.close()
+    # with the limit at which the project's commits checkpoint (settings.DATABASES)
+    assert checkpoints._started[str(connection.settings_dict["NAME"])] == 10_000
