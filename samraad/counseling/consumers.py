@@ -354,7 +354,7 @@ class ChatConsumer(Socket):
     # --- group events --------------------------------------------------------------------------
     async def deliver(self, event: dict[str, Any]) -> None:
         frame = event["frame"]
-        if event.get("origin") == self.channel_name or frame.get("side") == Side.YOUNG and frame["type"] == "typing":
+        if frame.get("side") == Side.YOUNG and frame["type"] == "typing":
             return
         if frame["type"] == "state":
             self.state = frame["state"]
@@ -518,8 +518,6 @@ class ConsoleConsumer(Socket):
 
     async def deliver(self, event: dict[str, Any]) -> None:
         frame = event["frame"]
-        if event.get("origin") == self.channel_name:
-            return
         if frame["type"] == "typing" and frame.get("side") == Side.COUNSELOR:
             return
         await self.send_frame(frame)

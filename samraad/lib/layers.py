@@ -156,10 +156,14 @@ class LocalLayer(BaseChannelLayer):
 
     # --- inside ---------------------------------------------------------------------------------
     def deliver(self, group: str, message: dict[str, Any]) -> None:
-        """To this process's sockets in `group`. Events are never changed after they are sent,
-        so every recipient shares one dict."""
+        """To this process's sockets in `group`, except the one named as the event's `origin`:
+        the socket that sent a chat message has its answer already (the ack), and handing it its
+        own message only for it to drop it cost every message a task (docs/performance.md).
+        Events are never changed after they are sent, so every recipient shares one dict."""
+        origin = message.get("origin")
         for channel in tuple(self.groups.get(group, ())):
-            self._put(channel, message)
+            if channel != origin:
+                self._put(channel, message)
 
     def _put(self, channel: str, message: dict[str, Any]) -> None:
         pending = self.inboxes.get(channel)

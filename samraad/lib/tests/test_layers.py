@@ -57,3 +57,16 @@ async def test_a_stopped_consumer_leaves_no_queue_and_no_group_behind():
     assert channel not in layer.inboxes
     assert "g" not in layer.groups
     await layer.group_send("g", {"type": "deliver"})  # to nobody, without error
+
+
+async def test_an_event_is_not_handed_back_to_the_socket_it_came_from():
+    layer = LocalLayer()
+    sender, peer = await layer.new_channel(), await layer.new_channel()
+    for channel in (sender, peer):
+        await layer.group_add("conversation-x", channel)
+
+    await layer.group_send("conversation-x", {"type": "deliver", "seq": 1, "origin": sender})
+    await layer.group_send("conversation-x", {"type": "deliver", "seq": 2, "origin": ""})
+
+    assert [event["seq"] for event in layer.inboxes[peer].events] == [1, 2]
+    assert [event["seq"] for event in layer.inboxes[sender].events] == [2]  # only what it did not send
