@@ -14,7 +14,8 @@ from channels.layers import get_channel_layer
 from django.db import OperationalError, connection
 
 from samraad.counseling import actions, heartbeat
-from samraad.counseling.group_commit import group_commit
+from samraad.counseling import group_commit as group_commit_module
+from samraad.counseling.group_commit import GATHER_S, group_commit, wait_before_batch
 from samraad.counseling.heartbeat import Heartbeat
 from samraad.counseling.models import Seen
 from samraad.counseling.tests.conftest import Socket, console_socket, open_chat, socket_db, young_socket
@@ -167,8 +168,8 @@ async def test_on_sqlite_messages_are_stored_between_the_parts_of_a_beat(monkeyp
     assert (message.seq, stored) == (1, True)
 
 
-async def test_a_message_posted_a_round_of_the_event_loop_later_joins_the_batch(monkeypatch):
-    opened = await open_chat()
+def recorded_batches(monkeypatch) -> list[list[str]]:
+    """Records the client ids of each batch handed to the database."""
     batches: list[list[str]] = []
     post_messages = actions.do_post_messages
 
@@ -177,6 +178,12 @@ async def test_a_message_posted_a_round_of_the_event_loop_later_joins_the_batch(
         return post_messages(posts)
 
     monkeypatch.setattr(actions, "do_post_messages", recorded)
+    return batches
+
+
+async def test_a_message_posted_a_round_of_the_event_loop_later_joins_the_batch(monkeypatch):
+    opened = await open_chat()
+    batches = recorded_batches(monkeypatch)
     conversation = opened.conversation.id
     first = asyncio.ensure_future(group_commit.post(actions.Post(conversation, "young", None, "c-1", "hej")))
     await asyncio.sleep(0)  # the first is waiting and its batch is on its way
@@ -185,3 +192,52 @@ async def test_a_message_posted_a_round_of_the_event_loop_later_joins_the_batch(
 
     assert batches == [["c-1", "c-2"]]  # one transaction, in the order they arrived
     assert [(message.seq, new) for message, new in stored] == [(1, True), (2, True)]
+
+
+def test_a_batch_waits_for_company_only_until_its_first_message_has_waited_long_enough():
+    assert wait_before_batch(first_arrived=10.0, now=10.0) == pytest.approx(GATHER_S)
+    assert wait_before_batch(first_arrived=10.0, now=10.0 + GATHER_S / 2) == pytest.approx(GATHER_S / 2)
+    assert wait_before_batch(first_arrived=10.0, now=10.0 + GATHER_S * 5) == 0
+
+
+async def test_a_message_sent_while_the_first_of_a_batch_waits_joins_it(monkeypatch):
+    monkeypatch.setattr(group_commit_module, "GATHER_S", 0.3)
+    opened = await open_chat()
+    batches = recorded_batches(monkeypatch)
+    conversation = opened.conversation.id
+    first = asyncio.ensure_future(group_commit.post(actions.Post(conversation, "young", None, "c-1", "hej")))
+    await asyncio.sleep(0.05)  # many rounds of the event loop: without the wait c-1 would be stored
+    second = asyncio.ensure_future(group_commit.post(actions.Post(conversation, "young", None, "c-2", "igen")))
+    stored = await asyncio.wait_for(asyncio.gather(first, second), 5)
+
+    assert batches == [["c-1", "c-2"]]
+    assert [message.seq for message, _ in stored] == [1, 2]
+
+
+async def test_messages_that_waited_while_a_batch_was_stored_leave_without_waiting_again(monkeypatch):
+    monkeypatch.setattr(group_commit_module, "GATHER_S", 0.5)
+    opened = await open_chat()
+    conversation = opened.conversation.id
+    first_stored, first_may_end = threading.Event(), threading.Event()
+    started: list[tuple[str, float]] = []
+    post_messages = actions.do_post_messages
+
+    def held(posts: list[actions.Post]) -> list:
+        started.append((posts[0].client_id, time.monotonic()))
+        answers = post_messages(posts)
+        if posts[0].client_id == "c-1":
+            first_stored.set()
+            first_may_end.wait(5)
+        return answers
+
+    monkeypatch.setattr(actions, "do_post_messages", held)
+    first = asyncio.ensure_future(group_commit.post(actions.Post(conversation, "young", None, "c-1", "hej")))
+    await sync_to_async(first_stored.wait, thread_sensitive=False)(5)
+    second = asyncio.ensure_future(group_commit.post(actions.Post(conversation, "young", None, "c-2", "igen")))
+    await asyncio.sleep(0.6)  # c-2 has now waited longer than a batch waits for company
+    released = time.monotonic()
+    first_may_end.set()
+    await asyncio.wait_for(asyncio.gather(first, second), 5)
+
+    assert [client_id for client_id, _ in started] == ["c-1", "c-2"]
+    assert started[1][1] - released < 0.25  # not another 0.5 s
