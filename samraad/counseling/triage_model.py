@@ -1,0 +1,156 @@
+"""The statistical half of triage: a linear model over word and character n-grams, scored in
+plain Python from weights exported to `triage_model.json`.
+
+`samraad.counseling.triage_training` trains it with scikit-learn (TF-IDF features into a
+multinomial logistic regression, calibrated with one sigmoid per level) and writes the weights
+of every feature it kept. Scoring here repeats exactly what scikit-learn computes, without
+importing it: no pickle is loaded, nothing is fetched, and start-up costs a JSON read.
+
+`features(text)` is the one feature extractor, used by training and scoring alike, so the two
+cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+MODEL_PATH = Path(__file__).with_name("triage_model.json")
+
+_REPEATS = re.compile(r"(\D)\1+")
+# æ/ø/å are spelled out the way young people type them without a Danish keyboard; the other
+# accented letters come from Swedish/German keyboards and from autocorrect.
+_SPELL_OUT = str.maketrans(
+    {"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "u", "é": "e", "è": "e", "á": "a", "à": "a"}
+)
+_WORD = re.compile(r"[a-z0-9]+")
+# Chat messages are short; a pasted wall of text is read on its start and its end so that
+# scoring stays fast (the rules read the same span).
+_MAX_CHARS = 20_000
+_CHAR_SIZES = (2, 3, 4, 5)
+
+
+def fold(text: str) -> str:
+    """Returns text lower-cased, with repeated letters collapsed and æ/ø/å spelled out, then
+    collapsed again, so that "slår", "slaar" and "slaaar" all become "slar"."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _REPEATS.sub(r"\1", text)
+    text = text.translate(_SPELL_OUT)
+    return _REPEATS.sub(r"\1", text)
+
+
+def _is_symbol(character: str) -> bool:
+    # Emoji and other pictographs carry tone ("💀" is laughter, "😭" is often not).
+    return unicodedata.category(character) == "So"
+
+
+def features(text: str) -> list[str]:
+    """Returns the n-gram features of a message: words ("w:"), word pairs ("b:"), character
+    n-grams of 2 to 5 letters inside each word padded with spaces ("c:"), and pictographs ("e:")."""
+    if len(text) > _MAX_CHARS:
+        half = _MAX_CHARS // 2
+        text = text[:half] + "\n" + text[-half:]
+    folded = fold(text)
+    words = _WORD.findall(folded)
+    out = [f"e:{character}" for character in folded if ord(character) > 0x2000 and _is_symbol(character)]
+    out += [f"w:{word}" for word in words]
+    out += [f"b:{first} {second}" for first, second in zip(words, words[1:], strict=False)]
+    for word in words:
+        padded = f" {word} "
+        for size in _CHAR_SIZES:
+            if size > len(padded):
+                break
+            out += [f"c:{padded[start : start + size]}" for start in range(len(padded) - size + 1)]
+    return out
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The model's view of one message: a probability per level and the likeliest risk category."""
+
+    probabilities: dict[str, float]
+    category: str
+
+    def at_least(self, level: str, levels: tuple[str, ...]) -> float:
+        """Probability that the message is `level` or more urgent."""
+        index = levels.index(level)
+        return sum(self.probabilities.get(name, 0.0) for name in levels[index:])
+
+
+class TriageModel:
+    """Weights exported by `triage_training`: one TF-IDF vocabulary, a calibrated level model and a
+    category model over the same features."""
+
+    def __init__(self, data: dict[str, object]) -> None:
+        self.levels: tuple[str, ...] = tuple(data["levels"])  # type: ignore[call-overload]
+        self.categories: tuple[str, ...] = tuple(data["categories"])  # type: ignore[call-overload]
+        self.level_intercept: list[float] = list(data["level_intercept"])  # type: ignore[call-overload]
+        self.category_intercept: list[float] = list(data["category_intercept"])  # type: ignore[call-overload]
+        self.calibration: list[list[float]] = [list(pair) for pair in data["calibration"]]  # type: ignore[attr-defined]
+        self.thresholds: dict[str, float] = dict(data["thresholds"])  # type: ignore[call-overload]
+        # name -> [idf, level weights..., category weights...]
+        self.vocabulary: dict[str, list[float]] = data["vocabulary"]  # type: ignore[assignment]
+        self.meta: dict[str, object] = dict(data.get("meta", {}))  # type: ignore[call-overload]
+
+    def _weighted(self, text: str) -> tuple[list[tuple[float, list[float]]], float]:
+        counts = Counter(name for name in features(text) if name in self.vocabulary)
+        rows: list[tuple[float, list[float]]] = []
+        norm = 0.0
+        for name, count in counts.items():
+            row = self.vocabulary[name]
+            value = (1.0 + math.log(count)) * row[0]
+            norm += value * value
+            rows.append((value, row))
+        return rows, math.sqrt(norm)
+
+    def predict(self, text: str) -> Prediction:
+        """Scores one message; a message with no known feature gets the intercepts alone."""
+        rows, norm = self._weighted(text)
+        n_levels = len(self.levels)
+        decision = list(self.level_intercept)
+        category = list(self.category_intercept)
+        if norm > 0.0:
+            for value, row in rows:
+                weight = value / norm
+                for index in range(n_levels):
+                    decision[index] += weight * row[1 + index]
+                for index in range(len(category)):
+                    category[index] += weight * row[1 + n_levels + index]
+        calibrated = []
+        for score, (slope, offset) in zip(decision, self.calibration, strict=True):
+            exponent = slope * score + offset
+            calibrated.append(1.0 / (1.0 + math.exp(exponent)) if exponent < 700 else 0.0)
+        total = sum(calibrated)
+        if total <= 0.0:
+            probabilities = dict.fromkeys(self.levels, 1.0 / n_levels)
+        else:
+            probabilities = {level: p / total for level, p in zip(self.levels, calibrated, strict=True)}
+        best = max(range(len(category)), key=category.__getitem__) if category else 0
+        return Prediction(probabilities, self.categories[best] if self.categories else "")
+
+
+def load(path: Path | None = None) -> TriageModel:
+    """Reads a model file (by default `MODEL_PATH`); raises OSError or ValueError when it is
+    missing or malformed."""
+    with (path or MODEL_PATH).open(encoding="utf-8") as source:
+        return TriageModel(json.load(source))
+
+
+@functools.cache
+def default_model() -> TriageModel | None:
+    """The model shipped beside this module, loaded once; ``None`` when the file is absent (a
+    checkout that has not trained one), so that the rules still score on their own."""
+    try:
+        return load()
+    except (OSError, ValueError, KeyError, TypeError):
+        logger.warning("No usable triage model at %s: scoring by the rules alone", MODEL_PATH)
+        return None
