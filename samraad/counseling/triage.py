@@ -30,10 +30,12 @@ import functools
 import logging
 import math
 import re
-import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from samraad.counseling import triage_model
+from samraad.counseling.triage_model import fold
 
 logger = logging.getLogger(__name__)
 
@@ -62,12 +64,8 @@ NORMAL = Assessment("normal", 0.0)
 # Normalisation
 # ---------------------------------------------------------------------------------------------
 
-_REPEATS = re.compile(r"(\D)\1+")
-# æ/ø/å are spelled out the way young people type them without a Danish keyboard; the other
-# accented letters come from Swedish/German keyboards and from autocorrect.
-_SPELL_OUT = str.maketrans(
-    {"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "u", "é": "e", "è": "e", "á": "a", "à": "a"}
-)
+# Folding is shared with the model's features, so that rules and model read the same words.
+_fold = fold
 _STRIP_DANISH = str.maketrans({"æ": "e", "ø": "o", "å": "a"})
 _CLAUSE_MARKS = re.compile(r"[.!?;:,\n\r\u2026\u2022|]+")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -75,15 +73,6 @@ _MEN = re.compile(r"(?<!\S)men(?!\S)")
 # A message longer than this is scored on its start and its end: a chat message is short, and a
 # pasted wall of text must still be scored in a few milliseconds.
 _MAX_CHARS = 20_000
-
-
-def _fold(text: str) -> str:
-    """Returns text folded the way patterns are folded: lower case, letters de-duplicated, æøå
-    spelled out, then de-duplicated again so "aa" from "å" and a typed "aa" end up as "a"."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _REPEATS.sub(r"\1", text)
-    text = text.translate(_SPELL_OUT)
-    return _REPEATS.sub(r"\1", text)
 
 
 def normalise(text: str) -> list[list[str]]:
@@ -168,7 +157,7 @@ _MACROS: dict[str, str] = {
         "rengøringsmiddel* klorin gift rottegift afløbsrens frostvæske blegemiddel opvaskemiddel *middel "
         "lampeolie benzin"
     ),
-    "presence": "står sidder er ligger lagt lægger venter gået kravlet klatret stod sad vej",
+    "presence": "står staar sidder sider er ligger lagt lægger venter gået kravlet klatret stod sad vej sat",
     "img": (
         "nudes nude nøgen* nøgne billede billeder billedet billederne video videoen videoer videoerne "
         "pics pic foto* dickpic* *billeder *billede *video *videoen snaps"
@@ -321,6 +310,18 @@ _BODY = _words(
     "kæben brystet siden halsen nakken skulderen låret hånden hænderne"
 )
 _HVIS = _words("hvis")
+_COMPANY = _words("vi os venner vennerne veninder veninderne kammerater familien klassen")
+_PLACES = frozenset({"site", "site_strong", "peril"})
+# The edge of a pool or a pitch, the roof of a shed or a car: places where nothing is high.
+_ORDINARY_PLACES = _words(
+    "svømmebassinet bassinet poolen fodboldbanen banen skøjtebanen sengen sofaen badekarret skuret bilen "
+    "garagen legehuset cykelskuret sommerhuset legepladsen stolen bordet"
+)
+# "tænker på at tage mit liv" is a thought, "har tænkt mig at tage mit liv" an intention.
+_THOUGHT_BEFORE = _words(
+    "tænker tænkt tanker tanke tankerne overvejer overvejet overvejede fantaserer drømmer googlet søgt "
+    "prøvet prøvede forsøgt forsøgte bange lyst tør ville"
+)
 
 # ---------------------------------------------------------------------------------------------
 # Signals
@@ -484,7 +485,7 @@ _SIGNALS: tuple[_Signal, ...] = (
     _signal(
         "site_strong",
         "@presence ~3 kanten",
-        "@presence ~3 togskinner*|skinnerne|sporet|sporene|jernbane*",
+        "@presence ~3 togskinner*|skinnerne|skinerne|sporet|sporene|jernbane*|perronkanten",
         "@presence ~2 oppe ~1 på ~1 taget",
         "@presence ~2 på ~1 taget ~1 af",
         personal=True,
@@ -492,7 +493,9 @@ _SIGNALS: tuple[_Signal, ...] = (
     _signal(
         "site",
         "@presence|går|gik ~3 broen|bro|altanen|havnen|kajen|klippen|klippekanten|motorvejsbroen|"
-        "højhuset|toppen|stationen|perronen|vandet|søen|åen|fjorden|stranden|havet|motorvejen",
+        "højhuset|toppen|stationen|perronen|vandet|søen|åen|fjorden|stranden|havet|motorvejen|"
+        "*broen|gelænderet|rækværket|altankanten|vindueskarmen|vinduet|klinten|molen|havnemolen|isen|"
+        "vandtårnet|p-huset|parkeringshuset|togbanen|jernbanen|perronkanten|jernbaneoverskæringen|brone",
         "@presence ~2 på ~1 taget",
         personal=True,
     ),
@@ -509,7 +512,7 @@ _SIGNALS: tuple[_Signal, ...] = (
         "ingen ~3 savne ~1 mig",
         "ingen ~3 opdage|lægge ~4 forsvandt|forsvinder|væk",
         "hvis ~1 jeg ~1 forsvandt|forsvinder|var ~1 væk",
-        "vil|bare|kunne|ønsker|ønske ~2 forsvinde",
+        "vil|bare|kunne|ønsker|ønske ~2 forsvinde !ind|under|lige|ned|fra",
         "alt|alting ~2 sort",
         "ingen ~1 udvej",
         "væk ~1 fra ~1 det ~1 hele",
@@ -532,6 +535,7 @@ _SIGNALS: tuple[_Signal, ...] = (
         # "cutte" folds to "cute", which is English for sweet; it counts only after "at".
         "cutter|cuttet|cuttede|cutting",
         "at ~1 cutte",
+        "skal|vil ~1 cutte",
         "skære|skærer|skar|skåret|skærte ~3 mig|sig|arm|armen|armene|håndled*|ben|benene|lår*|maven|hud*|selv",
         "snit* ~3 mig|sig|arm*|håndled*|ben|benene|lår*",
         "skar|skåret|skære|skærer|snit* ~3 for ~1 dybt",
@@ -671,6 +675,7 @@ _SIGNALS: tuple[_Signal, ...] = (
         "følger|forfølger|fulgte ~1 efter ~1 mig",
         "truer|truede|truet ~2 mig|os|@victim",
         "truer|truede ~1 med ~1 at ~2 slå|dræbe|tæske|stikke|skade|smide|banke",
+        "truer|truede ~1 med ~1 at ~1 gøre ~1 det ~1 igen",
     ),
     _signal("hiding", "gemmer|gemt|gemte ~1 mig", "låst|låste ~1 mig ~1 inde", "låst ~1 døren", "under ~1 sengen"),
     _signal("injury", "bløder", "besvim*", "svimmel", "trække ~1 vejret", "brækket", "hjernerystelse", "blod"),
@@ -750,7 +755,7 @@ _SIGNALS: tuple[_Signal, ...] = (
         "ingen|intet|ikke ~2 sted|steder ~2 at|hvor ~2 sove|være|tage|gå",
         "hvor ~2 jeg ~1 skal ~1 sove|være",
         "sover|sove|sovet|sov ~3 gaden|opgang*|trappeopgang*|stationen|"
-        "hovedbanen|hovedbanegården|parken|bænk|kælder*|busstoppested*",
+        "hovedbanen|hovedbanegården|parken|bænk|kælder*|busstoppested*|udenfor|udendørs",
         negatable=False,
     ),
     _signal("nowhere_live", "ingen|intet|ikke ~2 sted|steder ~2 at|hvor ~2 bo", "hjemløs*", negatable=False),
@@ -803,6 +808,180 @@ _SIGNALS: tuple[_Signal, ...] = (
         "for ~1 at ~1 glemme|dulme",
         "ikke|ik ~1 stoppe ~3 drikke|ryge|tage",
         negatable=True,
+    ),
+    # --- redefined levels: intent, finality, places, means in use, ongoing abuse, emergencies --
+    # An expressed intent to end one's own life is critical with or without a method.
+    _signal(
+        "intent",
+        "tage|tager|ta|tag ~1 mit ~1 eget ~1 liv",
+        "tage|tager|ta|tag ~1 mit ~1 liv",
+        "jeg|jg|vil|skal ~2 tage|tager|ta|tag ~1 livet ~1 af ~1 mig",
+        "tage|tager ~1 mig ~1 selv ~1 af ~1 dage",
+        "jeg|jg|æ|a ~3 slå|slår|slaa|sla ~1 mig|mæ ~1 ihjel",
+        "kms ~3 tonight|nat|aften|rn|real|fr",
+        "slå|slår|slaa|sla ~1 mig|mæ ~1 selv|sjæl ~1 ihjel",
+        "dræbe|dræber ~1 mig ~1 selv",
+        "gøre|gør|gore|gor ~1 en ~1 ende ~1 på|paa|pa",
+        "ende|ender|afslutte|afslutter|slutte|slutter|stoppe|stopper ~1 mit ~1 liv",
+        "begå|begår|begaa|begar|lave ~1 selvmord",
+        "selvmord*|selvmor ~4 eneste|udvej|løsning|vej",
+        "eneste ~1 udvej|løsning ~3 selvmord|dø|liv",
+        "unalive*|sewerslide",
+        "kill|killing ~1 myself",
+        "end ~1 my ~1 life",
+        "end|ending ~1 it",
+        "vil|skal ~1 selvmorde",
+        personal=True,
+    ),
+    _signal(
+        "finality",
+        "besluttet|bestemt",
+        "truffet ~3 beslutning|valg",
+        "beslutning|beslutningen|valg|valget ~3 taget|truffet|endelig|endeligt",
+        "min ~1 beslutning",
+        "for ~1 altid|evigt",
+        "er ~1 slut",
+        "slut ~1 i ~1 morgen|aften|nat|dag",
+        "slutter|slutte|ender|ende ~2 i ~1 morgen|aften|nat|dag",
+        "sidste ~1 gang|dag|nat|aften|besked",
+        "ingen ~1 vej ~1 tilbage",
+        "kommer ~1 ikke|ik ~1 tilbage|hjem",
+        "ingen ~2 stoppe|ændre ~1 mig|min|det",
+        "intet ~3 ændre|stoppe",
+        "væk ~2 i ~1 morgen",
+        "i ~1 morgen ~3 væk",
+        "ikke|ik ~1 være|er ~1 her ~3 morgen|efter",
+        "det ~1 er ~1 farvel|tid|nu",
+        "det ~1 sker ~1 i ~1 nat|aften|dag|morgen",
+        negatable=False,
+        personal=True,
+    ),
+    _signal(
+        "disappear",
+        "forsvinde|forsvinder !ind|under|lige|ned|fra|et|i|en",
+        "væk ~2 for ~1 altid|evigt",
+        "vil ~2 væk",
+        "sove ~2 for ~1 evigt|altid",
+        personal=True,
+    ),
+    # Standing at a place of danger is a danger in itself with any of these beside it.
+    _signal(
+        "peril",
+        "kigger|kiggede|ser ~2 ned",
+        "langt ~1 ned",
+        "over ~1 gelænderet|rækværket|kanten|hegnet|autoværnet|rækværk|gelænder",
+        "ud ~1 over ~1 kanten",
+        "benene|fødderne ~4 ud|hængende|hænger|luften",
+        "holder ~1 fast",
+        "lade ~1 mig ~1 falde",
+        "venter|lytter|hører ~3 toget|tog",
+        "toget ~1 kommer",
+        "næste ~1 tog",
+        "tør ~1 ikke|ik ~2 ned",
+        "kravlet|klatret|klatre|kravle ~2 over|ud|op",
+        "ingen ~2 ved ~3 hvor|her|heroppe|derude",
+        "alene",
+        "dybt",
+        negatable=False,
+    ),
+    _signal(
+        "self_use",
+        "bruge|bruger|bruge ~3 den|dem|det|kniven|bladet|bladene|rebet|pillerne ~3 på ~1 mig",
+        "bruge|bruger ~3 på ~1 mig ~1 selv",
+        "stikke|stikker ~3 i ~1 mig ~1 selv",
+        "tager|tage|tag|sluger|sluge ~1 dem ~1 alle|allesammen",
+        "tager|tage|tag|sluger|sluge ~1 dem ~1 alle ~1 sammen",
+        "tager|tage|sluger|sluge ~2 resten",
+        "sluger|sluge|tager|tage ~1 det ~1 hele",
+        "ved ~2 hvad ~3 skal ~1 bruges",
+        "ved ~1 hvad ~1 jeg ~1 gør ~1 med",
+        "lagt ~3 på ~1 række",
+        personal=True,
+    ),
+    _signal(
+        "ongoing",
+        "hver ~1 gang|dag|nat|weekend|uge|aften|morgen|eneste|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag",
+        "hele ~1 tiden",
+        "igen ~1 og ~1 igen",
+        "bliver|blive ~1 ved",
+        "stadig",
+        "altid",
+        "igen",
+        "næste ~1 gang|weekend",
+        "gør|gøre ~2 det ~2 igen",
+        negatable=False,
+    ),
+    _signal(
+        "sexual_now",
+        "voldtager ~1 mig",
+        "misbruger ~1 mig",
+        "tvinger ~1 mig",
+        "presser ~1 mig ~3 sex|ting|det",
+        "rører ~1 ved ~1 mig",
+        "gør ~1 ting ~1 ved ~1 mig",
+        "befamler ~1 mig",
+        "bliver ~1 ved ~4 selvom ~2 nej|stop",
+    ),
+    # Resolve that leaves no room: "ingen kan stoppe mig", "du kan ikke ændre min beslutning".
+    _signal(
+        "resolve",
+        "kan ~2 ikke|ik ~1 stoppe|ændre ~1 mig|min ~1 beslutning",
+        "ingen ~2 kan ~1 stoppe ~1 mig",
+        "prøve ~1 at ~1 stoppe ~1 mig",
+        "ikke|ik ~1 et ~1 råb ~1 om ~1 hjælp",
+        negatable=False,
+        personal=True,
+    ),
+    _signal(
+        "assault_now",
+        "hænderne ~2 om ~1 min|mors|halsen|hals",
+        "kvælertag ~2 på ~1 mig",
+        "@agent ~2 kvæler",
+        "holder ~1 mig ~1 nede|fast",
+        "kaster|smider ~3 ting ~2 efter ~1 mig",
+        "sparker|smadrer ~3 døren|på ~1 døren",
+        "barrikaderet*",
+        "er ~2 efter ~1 mig",
+        "jagter ~1 mig",
+        "prøver ~1 at ~1 kvæle|slå|stikke",
+        "slår ~1 løs",
+        "begynder ~2 at ~1 slå",
+        negatable=False,
+    ),
+    _signal(
+        "faint",
+        "besvim*",
+        "faldt|falder|faldet ~1 om",
+        "hjerte|hjertet ~4 underligt|mærkeligt|skævt|hurtigt|vildt",
+        "blev ~2 sort",
+        "vågnede ~3 gulvet",
+        "syn ~2 sort",
+        "kan ~1 ikke|ik ~1 stå|rejse",
+        negatable=False,
+        personal=True,
+    ),
+    _signal(
+        "starving",
+        "ikke|ik|intet|ingenting ~2 spist|spise|spiser|drukket",
+        "kun ~1 drukket ~1 vand",
+        "kun ~1 spist ~2 kiks|æble|banan",
+        negatable=False,
+        personal=True,
+    ),
+    _signal(
+        "haemorrhage",
+        "bløder|blødningen|blodet|blod|næseblodet|såret ~4 ikke|ik ~1 stoppe|stopper|lukke",
+        "stopper|stoppe ~1 ikke|ik ~3 bløde",
+        "bløder ~1 og ~1 bløder",
+        "meget ~1 blod",
+        "blod ~1 over ~1 det ~1 hele|alt",
+        "blod ~1 overalt",
+        "mistet ~2 blod",
+        "kaster|kastet|kastede ~2 blod",
+        "blod ~2 op",
+        "bliver ~1 ved ~2 bløde|løbe",
+        negatable=False,
+        personal=True,
     ),
     # --- context -----------------------------------------------------------------------------
     _signal(
@@ -968,7 +1147,19 @@ _DURATION = re.compile(
     _compile("i ~2 dage|dag|uger|uge|måneder|måned|år|døgn|tid") + "|" + _compile("længe|mere|længere")
 )
 _VIOLENT = frozenset(
-    {"violence", "threat", "kill_me", "kill_threat", "sexual", "rape_threat", "self_harm", "ideation", "method"}
+    {
+        "violence",
+        "threat",
+        "kill_me",
+        "kill_threat",
+        "sexual",
+        "sexual_now",
+        "rape_threat",
+        "self_harm",
+        "ideation",
+        "method",
+        "assault_now",
+    }
 )
 
 
@@ -982,6 +1173,8 @@ def _hits(clauses: list[list[str]]) -> list[_Hit]:
             offsets.append(position)
             position += len(token) + 1
         game = any(token in _GAME for token in tokens)
+        # "vi står på broen og fisker": a place shared with others is an outing, not a danger.
+        company = any(token in _COMPANY for token in tokens)
         for candidate, positions in sorted(_INDEX.starts(tokens).items()):
             signal = _SIGNALS[candidate]
             for position in positions:
@@ -995,6 +1188,10 @@ def _hits(clauses: list[list[str]]) -> list[_Hit]:
                     # "har ikke cuttet i to uger": negated, but it tells of self-harm before.
                     if signal.name in _HISTORY_OF and _DURATION.search(" ".join(tokens[end : end + 5])):
                         hits.append(_Hit(_HISTORY_OF[signal.name], number, start, end, False))
+                    continue
+                if company and signal.name in _PLACES:
+                    continue
+                if signal.name in _PLACES and any(token in _ORDINARY_PLACES for token in tokens[start : end + 3]):
                     continue
                 if signal.personal or signal.name in _VIOLENT:
                     # A film, a dream, a school assignment or a game is not the writer's life.
@@ -1020,6 +1217,7 @@ _REASONS: Mapping[tuple[str, str], str] = {
     ("overdose", "critical"): "overdosis",
     ("self_harm", "critical"): "selvskade: nu eller alvorlig blødning",
     ("self_harm", "elevated"): "selvskade",
+    ("medical", "critical"): "akut: blødning eller besvimelse",
     ("sexual_abuse", "critical"): "seksuelt overgreb: nu, i nat eller truet",
     ("sexual_abuse", "elevated"): "seksuelt overgreb",
     ("violence", "critical"): "vold: sker nu, våben eller trussel på livet",
@@ -1041,6 +1239,7 @@ _CATEGORY_ORDER = (
     "suicide",
     "overdose",
     "self_harm",
+    "medical",
     "sexual_abuse",
     "violence",
     "grooming",
@@ -1350,7 +1549,109 @@ def _simple(message: _Message, found: dict[str, tuple[int, float]]) -> None:
         found["substance"] = (1, 1)
 
 
-_RULES = (_suicide, _overdose, _self_harm, _sexual_abuse, _violence, _grooming, _homeless, _simple)
+def _thought_before(message: _Message, hit: _Hit) -> bool:
+    """True when the words just before `hit` make it a thought or a wish rather than an intent
+    ("tænker på at", "har prøvet at", "har lyst til at"); "har tænkt mig at" is an intent."""
+    tokens = message.clauses[hit.clause]
+    for index in range(max(0, hit.start - 5), hit.start):
+        if tokens[index] in _THOUGHT_BEFORE:
+            if tokens[index] == "taenkt" and tokens[index + 1 : index + 2] == ["mig"]:
+                continue
+            return True
+    return False
+
+
+_WISH = ("ideation", "hopeless", "disappear", "intent", "euphemism", "kill_me", "farewell")
+_DISTRESS = (*_WISH, "finality", "jump", "letter", "method")
+
+
+def _suicide_redefined(message: _Message, found: dict[str, tuple[int, float]]) -> None:
+    """The levels as redefined: an expressed intent, a wish with a decision or finality, a place
+    of danger with anything alarming beside it, or a means put to use on oneself are critical."""
+    critical = False
+    for hit in message.own("intent"):
+        if not _thought_before(message, hit) and not message.past_in_clause(hit):
+            critical = True
+        elif "suicide" not in found:
+            found["suicide"] = (1, 2)
+    for hit in message.own("finality"):
+        if message.nearby(hit, _WISH, own=True):
+            critical = True
+    for hit in message.own("site") + message.own("site_strong"):
+        if message.nearby(hit, ("peril",), 1) or message.nearby(hit, _DISTRESS, own=True) or message.immediate(hit):
+            critical = True
+    if message.own("resolve"):
+        critical = True
+    for hit in message.own("self_use"):
+        means = message.nearby(hit, ("means", "noose", "possession", "pill_qty"))
+        if means or message.nearby(hit, (*_WISH, "finality"), own=True) or message.immediate(hit):
+            critical = True
+    if critical:
+        points = found.get("suicide", (0, 3))[1]
+        found["suicide"] = (2, max(float(points), 3.0))
+        found.pop("hopelessness", None)
+    elif any(message.others(name) for name in ("intent", "self_use")):
+        found.setdefault("friend_at_risk", (1, 1))
+
+
+def _ongoing(message: _Message, hit: _Hit) -> bool:
+    """Said to go on or to come again ("hver weekend", "stadig", "gør det igen"), not only once."""
+    return bool(message.nearby(hit, ("ongoing",), 1)) and not message.past_in_clause(hit)
+
+
+def _abuse_redefined(message: _Message, found: dict[str, tuple[int, float]]) -> None:
+    """Ongoing abuse, a threat to do it again and an assault happening now are critical."""
+    for hit in message.any("sexual") + message.any("sexual_now"):
+        around = message.clauses[hit.clause][max(0, hit.start - 6) : hit.end + 2]
+        if hit.third_person and not any(token in _WRITER for token in around):
+            continue
+        if _ongoing(message, hit) or (hit.name == "sexual_now" and not message.past_in_clause(hit)):
+            found["sexual_abuse"] = (2, 2)
+    for hit in message.own("night_visit"):
+        if message.nearby(hit, ("night", "dread"), 1) and _ongoing(message, hit):
+            found["sexual_abuse"] = (2, 2)
+    for hit in message.any("violence") + message.any("threat"):
+        if message.clause_has(hit, _PLAYFUL) or "op" in message.clauses[hit.clause][hit.start : hit.end]:
+            continue
+        if _ongoing(message, hit):
+            found["violence"] = (2, 2)
+    if message.any("assault_now") and not any(message.past_in_clause(hit) for hit in message.any("assault_now")):
+        found["violence"] = (2, 2)
+
+
+def _medical(message: _Message, found: dict[str, tuple[int, float]]) -> None:
+    """Bleeding that will not stop, or fainting after days without food, is a medical emergency."""
+    if found.get("self_harm", (0, 0))[0] == 2:
+        return
+    emergency = False
+    for hit in message.any("haemorrhage"):
+        if hit.third_person:
+            found.setdefault("friend_at_risk", (1, 1))
+        elif not message.past_in_clause(hit):
+            emergency = True
+    for hit in message.own("faint"):
+        if message.nearby(hit, ("starving", "eating"), own=True):
+            emergency = True
+        elif message.immediate(hit, 0) and not message.past_in_clause(hit):
+            # "jeg er ved at besvime": about to faint, now.
+            emergency = True
+    if emergency:
+        found["medical"] = (2, 2)
+
+
+_RULES = (
+    _suicide,
+    _suicide_redefined,
+    _overdose,
+    _self_harm,
+    _sexual_abuse,
+    _violence,
+    _abuse_redefined,
+    _grooming,
+    _homeless,
+    _simple,
+    _medical,
+)
 _BASE = {0: 0.0, 1: 0.4, 2: 0.75}
 _SPAN = {0: 0.3, 1: 0.3, 2: 0.25}
 
@@ -1383,8 +1684,9 @@ def _assess(text: str) -> Assessment:
     return Assessment(LEVELS[top], round(min(score, 1.0), 3), reasons, tuple(ordered))
 
 
-def score_message(text: str) -> Assessment:
-    """Returns the triage of one message. Never raises: any input, of any length, gives a result.
+def score_rules(text: str) -> Assessment:
+    """Returns what the readable rules alone conclude about one message. Never raises: any input,
+    of any length, gives a result.
 
     Should the rules fail on some input nobody foresaw, the message is returned as ``elevated``
     with a reason saying so, so that a counselor reads it rather than the queue hiding it.
@@ -1397,3 +1699,102 @@ def score_message(text: str) -> Assessment:
         # A message must never be lost to a scoring bug; the broad catch is deliberate.
         logger.exception("Triage failed on a message of %s characters", len(text))
         return Assessment("elevated", 0.5, ("automatisk vurdering fejlede: læs beskeden",), ("error",))
+
+
+# What the counselor reads when the model alone raised the level, by the category it predicts.
+_MODEL_TOPICS: Mapping[str, str] = {
+    "suicide": "selvmord",
+    "overdose": "overdosis",
+    "self_harm": "selvskade",
+    "medical": "akut sygdom eller blødning",
+    "sexual_abuse": "seksuelt overgreb",
+    "violence": "vold",
+    "grooming": "grooming/sextortion",
+    "image_abuse": "billeder delt",
+    "homeless": "uden sted at sove",
+    "eating_disorder": "spiseforstyrrelse",
+    "bullying": "mobning",
+    "substance": "alkohol eller stoffer",
+    "hopelessness": "håbløshed",
+    "friend_at_risk": "en anden i fare",
+}
+_MODEL_REASON = {"critical": "modellen: mulig akut fare", "elevated": "modellen: mulig risiko"}
+
+
+def model_level(prediction: triage_model.Prediction, thresholds: Mapping[str, float]) -> str:
+    """The level the model alone gives: ``critical`` when P(critical) reaches the critical
+    threshold, ``elevated`` when P(elevated or critical) reaches the elevated threshold."""
+    if prediction.probabilities.get("critical", 0.0) >= thresholds["critical"]:
+        return "critical"
+    if prediction.at_least("elevated", LEVELS) >= thresholds["elevated"]:
+        return "elevated"
+    return "normal"
+
+
+def _with_model(rules: Assessment, text: str) -> Assessment:
+    """The more urgent of the rules' and the model's level. The rules' reasons are kept; when the
+    model alone raises the level, a reason naming the model and its likeliest category is added."""
+    model = triage_model.default_model()
+    if model is None or not text.strip() or rules.level == "critical":
+        return rules
+    try:
+        prediction = model.predict(text)
+    except Exception:
+        # The rules' answer stands whatever happens to the model; the broad catch is deliberate.
+        logger.exception("Triage model failed on a message of %s characters", len(text))
+        return rules
+    level = model_level(prediction, model.thresholds)
+    if _RANK[level] <= _RANK[rules.level]:
+        return rules
+    topic = _MODEL_TOPICS.get(prediction.category)
+    reason = _MODEL_REASON[level] + (f" ({topic})" if topic else "")
+    if level == "critical":
+        score = _BASE[2] + _SPAN[2] * prediction.probabilities["critical"]
+    else:
+        score = _BASE[1] + _SPAN[1] * prediction.at_least("elevated", LEVELS)
+    categories = rules.categories
+    if prediction.category and prediction.category not in categories:
+        categories = (prediction.category, *categories)
+    return Assessment(level, round(min(score, 1.0), 3), (reason, *rules.reasons), categories)
+
+
+def score_message(text: str) -> Assessment:
+    """Returns the triage of one message: the more urgent of the readable rules and the model.
+    Never raises: any input, of any length, gives a result."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    return _with_model(score_rules(text), text)
+
+
+# How many of the young person's latest messages a conversation's level reads together.
+CONVERSATION_WINDOW = 5
+
+
+def score_conversation(recent_young_texts: Sequence[str], floor: str = "normal") -> Assessment:
+    """Returns the level of a conversation from its young person's latest messages.
+
+    `recent_young_texts` are the young person's own messages, oldest first (a counselor's words
+    are not scored). The last `CONVERSATION_WINDOW` of them are read together, as one text with a
+    sentence break between messages, so that a place in one message and an intent in the message
+    before it combine ("jeg kan ikke mere" … "står på broen" is critical). Each of those messages
+    is also scored alone, and the most urgent of all these readings is kept, with its reasons.
+
+    The result is never below `floor`: the caller passes the most urgent level seen so far in the
+    conversation (or the level a counselor set), so a conversation does not drop back in the queue
+    because the young person's next message was calm. When `floor` is the higher level, the
+    result carries the floor's level with the reasons of the latest readings and a score at the
+    bottom of that level's band. An unknown `floor` counts as ``normal``. Never raises.
+    """
+    texts = [text if isinstance(text, str) else ("" if text is None else str(text)) for text in recent_young_texts]
+    texts = [text for text in texts[-CONVERSATION_WINDOW:] if text.strip()]
+    best = NORMAL
+    readings = [score_message(text) for text in texts]
+    if len(texts) > 1:
+        readings.append(score_message("\n".join(texts)))
+    for reading in readings:
+        if (_RANK[reading.level], reading.score) > (_RANK[best.level], best.score):
+            best = reading
+    floor = floor if floor in _RANK else "normal"
+    if _RANK[best.level] >= _RANK[floor]:
+        return best
+    return Assessment(floor, _BASE[_RANK[floor]], best.reasons, best.categories)

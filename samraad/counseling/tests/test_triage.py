@@ -20,7 +20,7 @@ from django.core.management import call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from samraad.counseling import triage
+from samraad.counseling import triage, triage_model
 from samraad.counseling.triage import LEVELS, Assessment, max_level, score_message
 
 DATA = Path(__file__).parent / "data" / "triage_da.jsonl"
@@ -130,12 +130,26 @@ def test_an_empty_message_is_normal_with_no_score_and_no_reasons():
         assert score_message(text) == Assessment("normal", 0.0, (), ())
 
 
-def test_the_scorer_imports_nothing_from_django():
-    tree = ast.parse(Path(triage.__file__).read_text(encoding="utf-8"))
-    imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
-    imported += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
-
-    assert not [name for name in imported if name.startswith(("django", "samraad"))]
+def test_the_scorer_imports_nothing_from_django_and_no_learning_library():
+    # The rules and the exported model are pure Python: the scorer's only project import is the
+    # model's scorer, and importing it loads neither Django nor scikit-learn (start-up time).
+    for module in (triage, triage_model):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+        imported += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+        assert not [name for name in imported if name.startswith("django")]
+        assert {name for name in imported if name.startswith("samraad")} <= {
+            "samraad.counseling",
+            "samraad.counseling.triage_model",
+        }
+    code = (
+        "import sys; import samraad.counseling.triage as t; t.score_message('jeg vil tage mit liv'); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'django', 'sklearn', 'numpy', 'scipy'}))"
+    )
+    done = subprocess.run(  # noqa: S603 - a fixed argument list and our own interpreter
+        [sys.executable, "-c", code], capture_output=True, cwd=ROOT, timeout=60, check=True, text=True
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_scores_order_the_levels():
@@ -392,7 +406,8 @@ def test_command_reads_utf8_from_a_real_pipe_whatever_the_locale():
     )
 
     results = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
-    assert [result["level"] for result in results] == ["elevated", "normal", "normal"]
+    # "står på broen nu" is a place of danger in the present: critical since the levels were redefined.
+    assert [result["level"] for result in results] == ["elevated", "normal", "critical"]
     assert results[0]["reasons"] == ["håbløshed"]
 
 
@@ -414,6 +429,7 @@ def _assessed_by_every_rule(text: str) -> Assessment:
 
 
 def test_a_message_with_no_hit_is_normal_without_running_the_rules(monkeypatch):
+    # The rules alone: the model may still raise such a message, which its own tests cover.
     texts = [row["text"] for row in labelled() if not triage._hits(triage.normalise(row["text"]))]
     texts += ["Hej, jeg vil gerne snakke lidt om min dag i skolen.", "ok", "det er fint, tak fordi du skriver"]
     assert len(texts) > 50
@@ -423,4 +439,4 @@ def test_a_message_with_no_hit_is_normal_without_running_the_rules(monkeypatch):
         raise AssertionError("the rules ran for a message with no hit")
 
     monkeypatch.setattr(triage, "_Message", no_rules)
-    assert [score_message(text) for text in texts] == expected
+    assert [triage.score_rules(text) for text in texts] == expected
