@@ -21,6 +21,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -90,16 +91,16 @@ class TriageModel:
     """Weights exported by `triage_training`: one TF-IDF vocabulary, a calibrated level model and a
     category model over the same features."""
 
-    def __init__(self, data: dict[str, object]) -> None:
-        self.levels: tuple[str, ...] = tuple(data["levels"])  # type: ignore[call-overload]
-        self.categories: tuple[str, ...] = tuple(data["categories"])  # type: ignore[call-overload]
-        self.level_intercept: list[float] = list(data["level_intercept"])  # type: ignore[call-overload]
-        self.category_intercept: list[float] = list(data["category_intercept"])  # type: ignore[call-overload]
-        self.calibration: list[list[float]] = [list(pair) for pair in data["calibration"]]  # type: ignore[attr-defined]
-        self.thresholds: dict[str, float] = dict(data["thresholds"])  # type: ignore[call-overload]
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.levels: tuple[str, ...] = tuple(data["levels"])
+        self.categories: tuple[str, ...] = tuple(data["categories"])
+        self.level_intercept: list[float] = list(data["level_intercept"])
+        self.category_intercept: list[float] = list(data["category_intercept"])
+        self.calibration: list[list[float]] = [list(pair) for pair in data["calibration"]]
+        self.thresholds: dict[str, float] = dict(data["thresholds"])
         # name -> [idf, level weights..., category weights...]
-        self.vocabulary: dict[str, list[float]] = data["vocabulary"]  # type: ignore[assignment]
-        self.meta: dict[str, object] = dict(data.get("meta", {}))  # type: ignore[call-overload]
+        self.vocabulary: dict[str, list[float]] = data["vocabulary"]
+        self.meta: dict[str, object] = dict(data.get("meta", {}))
 
     def _weighted(self, text: str) -> tuple[list[tuple[float, list[float]]], float]:
         counts = Counter(name for name in features(text) if name in self.vocabulary)

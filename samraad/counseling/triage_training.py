@@ -123,9 +123,7 @@ def model_level(critical: float, risk: float, thresholds: dict[str, float]) -> s
     return "normal"
 
 
-def combined_levels(
-    rule_levels: Sequence[str], probabilities: np.ndarray, thresholds: dict[str, float]
-) -> list[str]:
+def combined_levels(rule_levels: Sequence[str], probabilities: np.ndarray, thresholds: dict[str, float]) -> list[str]:
     """The more urgent of the rules' level and the model's level, message by message."""
     out = []
     for rules, row in zip(rule_levels, probabilities, strict=True):
