@@ -297,7 +297,7 @@ def test_the_exported_model_scores_as_scikit_learn_does():
 
     for text, row in zip(texts, expected, strict=True):
         mine = exported.predict(text).probabilities
-        assert max(abs(mine[level] - float(row[index])) for index, level in enumerate(LEVELS)) < 1e-6
+        assert max(abs(mine[level] - float(row[index])) for index, level in enumerate(LEVELS)) < 1e-4
 
 
 def test_without_a_model_file_the_rules_score_alone(monkeypatch, tmp_path):
