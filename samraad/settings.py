@@ -141,6 +141,11 @@ SAMRAAD_CHAT_HELLO_TIMEOUT_S = env_int("SAMRAAD_CHAT_HELLO_TIMEOUT_S", 10, minim
 SAMRAAD_CHAT_HEARTBEAT_S = env_int("SAMRAAD_CHAT_HEARTBEAT_S", 15, minimum=1)
 SAMRAAD_CHAT_YOUNG_GRACE_S = env_int("SAMRAAD_CHAT_YOUNG_GRACE_S", 120, minimum=1)
 SAMRAAD_CHAT_COUNSELOR_GRACE_S = env_int("SAMRAAD_CHAT_COUNSELOR_GRACE_S", 90, minimum=1)
+# A chat opened over HTTP joins the queue when its socket says hello; one whose socket never
+# does is deleted after this many seconds, so a script that only opens chats fills no queue.
+SAMRAAD_CHAT_CONNECT_GRACE_S = env_int("SAMRAAD_CHAT_CONNECT_GRACE_S", 60, minimum=10)
+# New conversations and letters an hour from one source (a school's NAT shares one).
+SAMRAAD_CHAT_OPENED_PER_HOUR = env_int("SAMRAAD_CHAT_OPENED_PER_HOUR", 30, minimum=1)
 # Seconds a conversation from a municipality is offered only to that municipality's counselors.
 SAMRAAD_LOCAL_PREFERENCE_S = env_int("SAMRAAD_LOCAL_PREFERENCE_S", 60, minimum=0)
 # Seconds an automatic offer waits for the counselor's answer before it goes to the next one.

@@ -1,12 +1,18 @@
-"""Changes to staff sign-in: the second factor and its recovery codes."""
+"""Changes to staff: the roles they hold, and their sign-in's second factor and recovery codes."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from samraad.accounts.models import User
+from samraad.accounts.models import RoleGrant, User
+from samraad.accounts.permissions import Perm, can, grantable_roles
+from samraad.audit.actions import do_record_access
+from samraad.audit.models import AuditEntry
 
 RECOVERY_CODE_COUNT = 10
 _AUTHENTICATOR_NAME = "authenticator"
@@ -43,3 +49,38 @@ def do_replace_recovery_codes(user: User) -> list[str]:
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
+
+
+def check_grant_role(granter: Any, grantee: User, role: str) -> None:
+    """Raises PermissionDenied unless `granter` may give `grantee` the role (see
+    `permissions.grantable_roles`)."""
+    if role not in grantable_roles(granter, grantee):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def do_grant_role(granter: User, grantee: User, role: str) -> RoleGrant:
+    """Gives `grantee` the role, once, and writes it to the audit log."""
+    check_grant_role(granter, grantee, role)
+    grant, _ = RoleGrant.objects.get_or_create(user=grantee, role=role)
+    do_record_access(
+        granter, AuditEntry.Action.CHANGE, grantee, reason=f"role granted: {role}", organisation=grantee.organisation
+    )
+    return grant
+
+
+@transaction.atomic
+def do_revoke_role(granter: User, grant: RoleGrant) -> None:
+    """Takes the role away (whoever administers the person may, also a role they could not give)
+    and writes it to the audit log; the person's sockets close (counseling's signal)."""
+    grantee = grant.user
+    if not can(granter, Perm.ADMINISTER_STAFF_MEMBER, grantee):
+        raise PermissionDenied
+    grant.delete()
+    do_record_access(
+        granter,
+        AuditEntry.Action.CHANGE,
+        grantee,
+        reason=f"role revoked: {grant.role}",
+        organisation=grantee.organisation,
+    )

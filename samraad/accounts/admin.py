@@ -5,11 +5,19 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from samraad.accounts.models import Organisation, RoleGrant, User
-from samraad.accounts.permissions import Perm, can, organisations_visible_to, staff_administered_by
+from samraad.accounts.actions import do_grant_role, do_revoke_role
+from samraad.accounts.models import Organisation, Role, RoleGrant, User
+from samraad.accounts.permissions import (
+    Perm,
+    can,
+    grantable_roles,
+    organisations_visible_to,
+    staff_administered_by,
+)
 from samraad.admin_site import ScopedModelAdmin, site
 from samraad.audit.actions import do_record_access
 from samraad.audit.models import AuditEntry
@@ -19,7 +27,9 @@ class OrganisationAdmin(ScopedModelAdmin):
     list_display = ["name", "kind", "municipality_code", "region", "participating"]
     list_filter = ["kind", "participating", "region"]
     search_fields = ["name", "municipality_code"]
-    readonly_fields = ["kind", "municipality_code", "region"]
+    # Reference data and taking part in the shared service (which lets an organisation hold the
+    # counselor and supervisor roles and show the widget) are the platform operator's to set.
+    readonly_fields = ["kind", "municipality_code", "region", "participating"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
         return organisations_visible_to(request.user)
@@ -35,11 +45,31 @@ class OrganisationAdmin(ScopedModelAdmin):
         return bool(request.user.is_superuser)
 
 
+class RoleGrantFormSet(BaseInlineFormSet):
+    """Offers only the roles the administrator may give this person (`grantable_roles`); the
+    choice field refuses any other value, and saving goes through `do_grant_role`."""
+
+    allowed_roles: frozenset[str] = frozenset()
+
+    def add_fields(self, form: ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "role" in form.fields:
+            form.fields["role"].choices = [("", "---------")] + [  # type: ignore[attr-defined]
+                (role.value, role.label) for role in Role if role.value in self.allowed_roles
+            ]
+
+
 class RoleGrantInline(admin.TabularInline):
     model = RoleGrant
+    formset = RoleGrantFormSet
     extra = 1
     verbose_name = _("role")
     verbose_name_plural = _("roles")
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset: Any = super().get_formset(request, obj, **kwargs)
+        formset.allowed_roles = grantable_roles(request.user, obj) if obj is not None else frozenset()
+        return formset
 
     def _may(self, request: HttpRequest, obj: Any) -> bool:
         return can(request.user, Perm.ADMINISTER_STAFF_MEMBER, obj)
@@ -48,7 +78,9 @@ class RoleGrantInline(admin.TabularInline):
         return self._may(request, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may(request, obj)
+        # A role held is taken away, not turned into another: each grant and revocation is one
+        # audited action.
+        return False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._may(request, obj)
@@ -71,6 +103,20 @@ class StaffAdmin(ScopedModelAdmin, UserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return staff_administered_by(request.user).select_related("organisation")
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:
+        # Roles are given once the person exists and belongs to an organisation.
+        return self.inlines if obj is not None else []
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not RoleGrant:
+            super().save_formset(request, form, formset, change)
+            return
+        granter = request.user
+        for grant in formset.save(commit=False):
+            do_grant_role(granter, grant.user, grant.role)  # type: ignore[arg-type]
+        for grant in formset.deleted_objects:
+            do_revoke_role(granter, grant)  # type: ignore[arg-type]
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from samraad.lib.origins import origins_in, validate_origin_lines
+from samraad.lib.text import without_format_characters
 
 
 class Organisation(models.Model):
@@ -145,6 +147,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The name is shown to colleagues (the floor, transfers, notes): it must read as it is.
+        self.first_name = without_format_characters(self.first_name)
+        self.last_name = without_format_characters(self.last_name)
+        super().save(*args, **kwargs)
 
     @property
     def roles(self) -> frozenset[str]:

@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from samraad.accounts.models import Organisation, Role, User
@@ -83,7 +83,19 @@ def can(user: Any, perm: Perm, obj: Model | None = None) -> bool:
         case Perm.USE_CONSOLE:
             return user.has_role(Role.COUNSELOR, Role.SUPERVISOR)
         case Perm.SUPERVISE:
-            return user.has_role(Role.SUPERVISOR)
+            # The central service's supervisors supervise the whole pool; a municipality's own
+            # supervisor its own counselors' and its own young people's conversations.
+            if not user.has_role(Role.SUPERVISOR):
+                return False
+            if obj is None or _in_central_service(user):
+                return True
+            if obj._meta.label != "counseling.Conversation":
+                return False
+            counselor = getattr(obj, "counselor", None)
+            return user.organisation_id in (
+                getattr(obj, "municipality_id", None),
+                counselor.organisation_id if counselor is not None else None,
+            )
         case Perm.VIEW_ROTA:
             # The rota is national: everyone who answers the chat sees it, and the coordinators of
             # the organisations that take part in it.
@@ -92,7 +104,13 @@ def can(user: Any, perm: Perm, obj: Model | None = None) -> bool:
             organisation = user.organisation
             return user.has_role(Role.COORDINATOR) and (organisation.is_central or organisation.participating)
         case Perm.MANAGE_ROTA:
-            return user.has_role(Role.SUPERVISOR)
+            # As supervision: the central service plans everyone's shifts, a municipality's
+            # supervisor those of its own staff.
+            if not user.has_role(Role.SUPERVISOR):
+                return False
+            if obj is None or _in_central_service(user):
+                return True
+            return isinstance(obj, User) and obj.organisation_id == user.organisation_id
         case Perm.PLACE_LEGAL_HOLD:
             # A hold keeps a conversation's words past retention (docs/security.md). Coordinators
             # and administrators of the organisations it concerns place and lift it: the young
@@ -106,6 +124,69 @@ def can(user: Any, perm: Perm, obj: Model | None = None) -> bool:
                 return False
             return user.organisation_id in (getattr(obj, "municipality_id", None), getattr(obj, "answered_by_id", None))
     return False
+
+
+def supervises_pool(user: Any) -> bool:
+    """Whether `user` supervises every conversation of the shared service (the central service's
+    supervisors and the platform's operators), not only their own organisation's."""
+    return can(user, Perm.SUPERVISE) and (user.is_superuser or _in_central_service(user))
+
+
+def supervised_organisation_id(user: Any) -> uuid.UUID | None:
+    """The organisation whose conversations a municipality's supervisor supervises; None for one
+    who supervises the pool (see `supervises_pool`)."""
+    return None if supervises_pool(user) else user.organisation_id
+
+
+def conversations_supervised_by(user: Any) -> Q:
+    """A filter of the conversations `user` supervises: all for the pool's supervisors; for a
+    municipality's supervisor those of its young people and those its counselors hold."""
+    if not can(user, Perm.SUPERVISE):
+        return Q(pk__in=[])
+    if supervises_pool(user):
+        return Q()
+    return Q(municipality_id=user.organisation_id) | Q(counselor__organisation_id=user.organisation_id)
+
+
+def staff_planned_by(user: Any) -> Q:
+    """A filter of the staff whose shifts `user` may plan (see `Perm.MANAGE_ROTA`)."""
+    if not can(user, Perm.MANAGE_ROTA):
+        return Q(pk__in=[])
+    if user.is_superuser or _in_central_service(user):
+        return Q()
+    return Q(organisation_id=user.organisation_id)
+
+
+# Roles whose reach is the shared counseling service: the pool's young people and its queue. Only
+# an organisation that takes part in the service holds them.
+_COUNSELING_ROLES = frozenset({Role.COUNSELOR, Role.SUPERVISOR})
+# Roles whose reach is the organisation itself: its own people, records and numbers.
+_OWN_ROLES = frozenset({Role.ADMIN, Role.CASEWORKER, Role.DROP_IN_STAFF, Role.CARE_STAFF})
+
+
+def roles_allowed_in(organisation: Organisation | None) -> frozenset[str]:
+    """The roles a member of `organisation` may hold. A role never reaches past the organisation
+    except into the shared service it has joined: counselors and supervisors only in the central
+    service and participating municipalities, coordinators only where there are numbers to read."""
+    if organisation is None:
+        return frozenset()
+    roles = set(_OWN_ROLES)
+    if organisation.is_central or organisation.kind == Organisation.Kind.MUNICIPALITY:
+        roles.add(Role.COORDINATOR)
+    if organisation.is_central or (organisation.kind == Organisation.Kind.MUNICIPALITY and organisation.participating):
+        roles |= _COUNSELING_ROLES
+    return frozenset(roles)
+
+
+def grantable_roles(granter: Any, grantee: User) -> frozenset[str]:
+    """The roles `granter` may give `grantee`: none unless they administer them (an
+    organisation's administrator administers its own staff only), and then the roles allowed in
+    the grantee's organisation. A supervisor's reach follows the organisation (`Perm.SUPERVISE`),
+    so supervision of the whole pool is given only by the central service's administrators and
+    the platform's operators."""
+    if not can(granter, Perm.ADMINISTER_STAFF_MEMBER, grantee):
+        return frozenset()
+    return roles_allowed_in(grantee.organisation)
 
 
 def organisations_visible_to(user: Any) -> QuerySet[Organisation]:

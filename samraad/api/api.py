@@ -11,6 +11,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import URLPattern, URLResolver, re_path
 from ninja import Field, NinjaAPI, Schema
+from ninja.parser import Parser
 from ninja.security import django_auth
 
 from samraad.accounts.models import Organisation, Role
@@ -65,9 +66,33 @@ def _refusals_as_json(view: Callable[..., HttpResponseBase]) -> Callable[..., Ht
     return wrapper
 
 
-api = SamraadAPI(title="Samraad API", version="1", urls_namespace="api", docs_url=None)
+class NotJson(Exception):
+    """A request body that does not say it is JSON."""
+
+
+class JsonOnly(Parser):
+    """Reads a request body only when it is sent as `application/json`. A form, multipart or
+    text/plain body is what any web page may send to another site without asking the browser's
+    permission first (no CORS preflight), so accepting them would let a foreign page open chats."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        if request.content_type != "application/json":
+            raise NotJson
+        return super().parse_body(request)
+
+
+api = SamraadAPI(title="Samraad API", version="1", urls_namespace="api", docs_url=None, parser=JsonOnly())
 api.add_router("/chat", chat_router)
 api.add_router("/reports", reports_router)
+
+
+@api.exception_handler(NotJson)
+def _not_json(request: HttpRequest, error: Exception) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"code": "unsupported_media_type", "detail": "Send the body as JSON (Content-Type: application/json)."},
+        status=415,
+    )
 
 
 @api.exception_handler(SuspiciousOperation)

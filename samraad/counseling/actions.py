@@ -18,13 +18,14 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from samraad.accounts.models import Organisation, User
-from samraad.accounts.permissions import Perm, can
+from samraad.accounts.permissions import Perm, can, conversations_supervised_by, supervised_organisation_id
 from samraad.audit.actions import do_record_access, do_record_system_change
 from samraad.audit.models import AuditEntry
 from samraad.counseling import routing, store, tokens, triage, waiting
 from samraad.counseling.errors import Refused
 from samraad.counseling.models import Block, Conversation, Level, Message, Note, Offer, PreparedAnswer, Seen, Topic
 from samraad.lib.events import (
+    alerts_group,
     conversation_group,
     counselor_group,
     pool_group,
@@ -33,6 +34,7 @@ from samraad.lib.events import (
     supervisors_group,
     waiting_group,
 )
+from samraad.lib.text import without_format_characters
 from samraad.rota import history
 from samraad.rota.models import Presence
 
@@ -121,19 +123,21 @@ def do_open_conversation(
     now: datetime | None = None,
 ) -> Opened:
     """Opens an anonymous chat (or, with `letter`, a letter for the letter box) and returns it
-    with its token and resume code, the only time either exists in clear."""
+    with its token and resume code, the only time either exists in clear. A letter waits at once;
+    a chat joins the queue when its socket says hello (`do_join_queue`)."""
     now = now or timezone.now()
     municipality = check_municipality(municipality_code)
-    nickname = " ".join((nickname or "").split())[:40]
+    nickname = " ".join(without_format_characters(nickname or "").split())[:40]
     token, resume_code = tokens.new_token(), tokens.new_resume_code()
     conversation = Conversation.objects.create(
         kind=Conversation.Kind.LETTER if letter is not None else Conversation.Kind.CHAT,
+        state=State.WAITING if letter is not None else State.OPENED,
         municipality=municipality,
         topic=check_topic(topic),
         nickname=nickname,
         token_hash=tokens.hash_token(token),
         resume_code_hash=tokens.hash_resume_code(resume_code),
-        queued_at=now,
+        queued_at=now if letter is not None else None,
     )
     Seen.objects.create(conversation=conversation, young_at=now)
     if letter is not None:
@@ -141,8 +145,22 @@ def do_open_conversation(
         if locked is not None:  # it was created just above, in this transaction
             _store(locked, Post(conversation.id, Side.YOUNG, None, "", letter))
             conversation.refresh_from_db(fields=["last_seq", "triage_level", "updated_at"])
-    announce_queue()
+        announce_queue()
     return Opened(conversation, token, resume_code)
+
+
+@transaction.atomic
+def do_join_queue(conversation_id: uuid.UUID | str, now: datetime | None = None) -> Conversation:
+    """A chat whose young person's socket has said hello: one just opened joins the queue (its
+    wait starts now); any other is returned as it is."""
+    conversation = _locked(conversation_id)
+    if conversation.state == State.OPENED:
+        now = now or timezone.now()
+        conversation.state = State.WAITING
+        conversation.queued_at = now
+        conversation.save(update_fields=["state", "queued_at", "updated_at"])
+        announce_queue()
+    return conversation
 
 
 def check_conversation_for_token(token: str) -> Conversation | None:
@@ -232,7 +250,12 @@ def _announce_risk(conversation: Conversation, message: Message, *, raised: bool
             "municipality": conversation.municipality.name if conversation.municipality else None,
             "counselor_id": conversation.counselor_id,
         }
-        send_event(supervisors_group(), {"type": "alert", "frame": alert})
+        event = {"type": "alert", "frame": alert}
+        # The pool's supervisors, and the own supervisors of the young person's municipality and
+        # of the counselor's organisation: each hears of it once.
+        counselor_organisation = conversation.counselor.organisation_id if conversation.counselor else None
+        for organisation_id in {None, conversation.municipality_id, counselor_organisation}:
+            send_event(alerts_group(organisation_id), event)
     if raised and conversation.state == State.WAITING:
         announce_queue()
 
@@ -669,7 +692,7 @@ def do_transfer(conversation_id: uuid.UUID | str, *, user: User, to_user_id: int
     or by a supervisor from the floor."""
     conversation = _locked(conversation_id, missing=NOT_YOURS)
     holder_id = conversation.counselor_id
-    if conversation.state != State.ACTIVE or (holder_id != user.pk and not can(user, Perm.SUPERVISE)):
+    if conversation.state != State.ACTIVE or (holder_id != user.pk and not can(user, Perm.SUPERVISE, conversation)):
         raise Refused(NOT_YOURS.code, NOT_YOURS.detail)
     colleague = User.objects.filter(pk=to_user_id, is_active=True).first()
     if colleague is None or colleague.pk == holder_id or not can(colleague, Perm.USE_CONSOLE):
@@ -696,12 +719,17 @@ def console_view(conversation_id: uuid.UUID | str, user: User) -> dict[str, Any]
 
 
 def do_watch(conversation_id: uuid.UUID | str, *, user: User) -> dict[str, Any]:
-    """A supervisor reads a live conversation from the floor; the read is written to the audit log."""
+    """A supervisor reads a live (waiting or active) conversation they supervise from the floor;
+    the read is written to the audit log. One answer for missing, ended and not theirs."""
     if not can(user, Perm.SUPERVISE):
         raise Refused("forbidden", "Only supervisors read others' conversations.")
-    conversation = Conversation.objects.select_related("municipality").filter(pk=conversation_id).first()
-    if conversation is None:
-        raise Refused("not_found", "No such conversation.")
+    conversation = (
+        Conversation.objects.select_related("municipality", "counselor")
+        .filter(pk=conversation_id, state__in=(State.WAITING, State.ACTIVE))
+        .first()
+    )
+    if conversation is None or not can(user, Perm.SUPERVISE, conversation):
+        raise Refused("not_found", "No such live conversation.")
     do_record_access(
         user,
         AuditEntry.Action.READ,
@@ -847,14 +875,17 @@ def queue_snapshot(
     }
 
 
-def floor_snapshot(now: datetime | None = None) -> dict[str, Any]:
+def floor_snapshot(user: User, now: datetime | None = None) -> dict[str, Any]:
     """The supervisor's floor: who waits (by municipality and level), who is on shift with what
-    load, which conversations are live. Never message text."""
+    load, which conversations are live; of the whole pool for its supervisors, of their own
+    young people and counselors for a municipality's (`permissions.conversations_supervised_by`).
+    Never message text."""
     now = now or timezone.now()
     seen_since = now - timedelta(seconds=settings.SAMRAAD_CHAT_COUNSELOR_GRACE_S)
+    supervised = conversations_supervised_by(user)
     live = list(
         Conversation.objects.select_related("municipality", "counselor")
-        .filter(state=State.ACTIVE)
+        .filter(supervised, state=State.ACTIVE)
         .order_by("-triage_level", "assigned_at")
     )
     load: dict[int, int] = {}
@@ -862,8 +893,14 @@ def floor_snapshot(now: datetime | None = None) -> dict[str, Any]:
         if conversation.counselor_id is not None:
             load[conversation.counselor_id] = load.get(conversation.counselor_id, 0) + 1
     on_shift = Presence.objects.filter(on_shift=True).select_related("user__organisation").order_by("user__username")
+    own_organisation = supervised_organisation_id(user)
+    if own_organisation is not None:
+        on_shift = on_shift.filter(user__organisation_id=own_organisation)
     waiting_list = []
     for conversation in waiting_chats() + waiting_letters():
+        # A waiting conversation has no counselor: a municipality's supervisor sees its own young people.
+        if own_organisation is not None and conversation.municipality_id != own_organisation:
+            continue
         waited = (now - conversation.queued_at).total_seconds() if conversation.queued_at else 0
         waiting_list.append(
             {
@@ -933,6 +970,15 @@ def do_touch(*, young: list[str], counselor: list[str], consoles: list[int], now
         history.consoles_seen(consoles, now)
 
 
+def do_forget_unconnected(now: datetime | None = None) -> int:
+    """Deletes the chats opened longer than SAMRAAD_CHAT_CONNECT_GRACE_S ago whose socket never
+    said hello: never in the queue, they hold no words and count in no report. Returns how many."""
+    now = now or timezone.now()
+    since = now - timedelta(seconds=settings.SAMRAAD_CHAT_CONNECT_GRACE_S)
+    _, deleted = Conversation.objects.filter(state=State.OPENED, created_at__lt=since).delete()
+    return deleted.get(Conversation._meta.label, 0)
+
+
 def do_sweep(now: datetime | None = None) -> tuple[int, int]:
     """Moves conversations on whose side has gone: a young person gone while waiting has left
     (abandoned); a counselor gone from an active chat returns it to the queue, at its old place.
@@ -941,6 +987,7 @@ def do_sweep(now: datetime | None = None) -> tuple[int, int]:
     young_gone = now - timedelta(seconds=settings.SAMRAAD_CHAT_YOUNG_GRACE_S)
     counselor_gone = now - timedelta(seconds=settings.SAMRAAD_CHAT_COUNSELOR_GRACE_S)
     abandoned = returned = 0
+    do_forget_unconnected(now)
     with transaction.atomic():
         # Only the conversations' rows are locked (of self): a beat may be touching their Seen.
         for left in (

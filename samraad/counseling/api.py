@@ -1,26 +1,31 @@
 """The young person's HTTP endpoints: open a chat or a letter, come back with a resume code, or
 delete the conversation with it.
 
-They carry no ambient credentials (no cookie is read), so they need no CSRF token and any
-client can call them. Secrets travel only in request and response bodies.
+They carry no ambient credentials (no cookie is read), so they need no CSRF token. Secrets travel
+only in request and response bodies. The front door (docs/security.md): bodies are JSON only (the
+API's parser answers 415 to anything else, which a foreign page could send without asking), a
+request from a web page must come from this site or a registered widget site, and every refusal
+for a limit says when to try again (`Retry-After`).
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import BaseModel, StringConstraints
 
+from samraad.accounts.embedding import widget_origins
 from samraad.counseling import actions
 from samraad.counseling.errors import Refused
 from samraad.counseling.frames import check_body
 from samraad.counseling.sources import source_hash
-from samraad.lib.ratelimit import allow
+from samraad.lib.origins import comes_from_allowed_site
+from samraad.lib.ratelimit import wait_s
 
 router = Router(tags=["chat"])
 
@@ -92,10 +97,39 @@ def _refused(refusal: Refused) -> ErrorOut:
     return ErrorOut(code=refusal.code, detail=refusal.detail)
 
 
-def _open(request: HttpRequest, payload: OpenIn, letter: str | None) -> Status[Schema]:
+CROSS_SITE = ErrorOut(code="cross_site", detail="Open the chat from its own page or a municipality's widget.")
+
+
+def _from_allowed_site(request: HttpRequest) -> bool:
+    """This site, the sites it trusts for CSRF and the registered widget sites; see
+    `lib.origins.comes_from_allowed_site`."""
+    own = f"{request.scheme}://{request.get_host()}"
+    allowed = [own, *settings.CSRF_TRUSTED_ORIGINS, *widget_origins()]
+    return comes_from_allowed_site(request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site"), allowed)
+
+
+def _limited(response: HttpResponse, key: str, *, limit: int, window_s: int, detail: str) -> Status[Any] | None:
+    """Counts one attempt; over the limit, the 429 to answer, with `Retry-After`."""
+    wait = wait_s(key, limit=limit, window_s=window_s)
+    if not wait:
+        return None
+    response["Retry-After"] = str(wait)
+    return Status(429, ErrorOut(code="rate_limited", detail=detail))
+
+
+def _open(request: HttpRequest, response: HttpResponse, payload: OpenIn, letter: str | None) -> Status[Schema]:
+    if not _from_allowed_site(request):
+        return Status(403, CROSS_SITE)
     source = _source(request)
-    if not allow(f"open:{source}", limit=30, window_s=3600):
-        return Status(429, ErrorOut(code="rate_limited", detail="Too many new conversations; try again later."))
+    limited = _limited(
+        response,
+        f"open:{source}",
+        limit=settings.SAMRAAD_CHAT_OPENED_PER_HOUR,
+        window_s=3600,
+        detail="Too many new conversations; try again later.",
+    )
+    if limited is not None:
+        return limited
     if actions.is_source_blocked(source):
         return Status(403, ErrorOut(code="blocked", detail="This connection is closed for now."))
     try:
@@ -110,37 +144,48 @@ def _open(request: HttpRequest, payload: OpenIn, letter: str | None) -> Status[S
 
 
 @router.post("/conversations", response={201: OpenedOut, 403: ErrorOut, 422: Unprocessable, 429: ErrorOut}, auth=None)
-def open_conversation(request: HttpRequest, payload: OpenIn) -> Status[Schema]:
+def open_conversation(request: HttpRequest, response: HttpResponse, payload: OpenIn) -> Status[Schema]:
     """Opens an anonymous chat. The token goes in the socket's first frame; the resume code is
-    for the person to note down."""
-    return _open(request, payload, letter=None)
+    for the person to note down. It joins the queue when its socket says hello."""
+    return _open(request, response, payload, letter=None)
 
 
 @router.post("/letters", response={201: OpenedOut, 403: ErrorOut, 422: Unprocessable, 429: ErrorOut}, auth=None)
-def open_letter(request: HttpRequest, payload: LetterIn) -> Status[Schema]:
+def open_letter(request: HttpRequest, response: HttpResponse, payload: LetterIn) -> Status[Schema]:
     """Leaves a letter for the letter box, answered later and read with the resume code."""
     try:
         check_body(payload.body)
     except Refused as refusal:
         return Status(422, _refused(refusal))
-    return _open(request, payload, letter=payload.body)
+    return _open(request, response, payload, letter=payload.body)
 
 
 # One answer whether a code never existed or its conversation was deleted.
 NO_SUCH_CODE = ErrorOut(code="not_found", detail="No conversation has that code.")
 
 
-def _within_code_budget(request: HttpRequest) -> bool:
-    """Resuming and deleting share one budget of attempts per source, so taking turns between
-    them guesses codes no faster."""
-    return allow(f"resume:{_source(request)}", limit=settings.SAMRAAD_RESUME_ATTEMPTS_PER_HOUR, window_s=3600)
+def _code_refusal(request: HttpRequest, response: HttpResponse) -> Status[Any] | None:
+    """Resuming and deleting come from this site only and share one budget of attempts per
+    source, so taking turns between them guesses codes no faster."""
+    if not _from_allowed_site(request):
+        return Status(403, CROSS_SITE)
+    return _limited(
+        response,
+        f"resume:{_source(request)}",
+        limit=settings.SAMRAAD_RESUME_ATTEMPTS_PER_HOUR,
+        window_s=3600,
+        detail="Too many attempts; try again later.",
+    )
 
 
-@router.post("/resume", response={200: ResumedOut, 404: ErrorOut, 422: InvalidOut, 429: ErrorOut}, auth=None)
-def resume(request: HttpRequest, payload: ResumeIn) -> Status[Schema]:
+@router.post(
+    "/resume", response={200: ResumedOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut, 429: ErrorOut}, auth=None
+)
+def resume(request: HttpRequest, response: HttpResponse, payload: ResumeIn) -> Status[Schema]:
     """Returns the conversation for a resume code with a fresh token; the old token stops working."""
-    if not _within_code_budget(request):
-        return Status(429, ErrorOut(code="rate_limited", detail="Too many attempts; try again later."))
+    limited = _code_refusal(request, response)
+    if limited is not None:
+        return limited
     found = actions.do_resume(payload.resume_code)
     if found is None:
         return Status(404, NO_SUCH_CODE)
@@ -148,12 +193,17 @@ def resume(request: HttpRequest, payload: ResumeIn) -> Status[Schema]:
     return Status(200, ResumedOut(conversation=conversation.id, token=token))
 
 
-@router.post("/delete", response={204: None, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut, 429: ErrorOut}, auth=None)
-def delete(request: HttpRequest, payload: ResumeIn) -> Status[Schema | None]:
+@router.post(
+    "/delete",
+    response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut, 429: ErrorOut},
+    auth=None,
+)
+def delete(request: HttpRequest, response: HttpResponse, payload: ResumeIn) -> Status[Schema | None]:
     """Deletes the conversation's words at once (see `actions.do_delete_conversation`); answers
     204 with no body."""
-    if not _within_code_budget(request):
-        return Status(429, ErrorOut(code="rate_limited", detail="Too many attempts; try again later."))
+    limited = _code_refusal(request, response)
+    if limited is not None:
+        return limited
     try:
         deleted = actions.do_delete_conversation(payload.resume_code)
     except Refused as refusal:

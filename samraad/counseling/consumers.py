@@ -20,7 +20,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import DatabaseError
 
-from samraad.accounts.permissions import Perm, can
+from samraad.accounts.permissions import Perm, can, supervised_organisation_id
 from samraad.accounts.second_factor import session_is_verified
 from samraad.counseling import actions, frames
 from samraad.counseling.errors import Refused
@@ -30,6 +30,7 @@ from samraad.counseling.models import Conversation
 from samraad.counseling.sources import scope_source_hash
 from samraad.lib.asyncdb import db
 from samraad.lib.events import (
+    alerts_group,
     conversation_group,
     counselor_group,
     pool_group,
@@ -315,6 +316,7 @@ class ChatConsumer(Socket):
             await self.send_frame(Refused("blocked", "This connection is closed for now.").as_frame())
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        conversation = await db(actions.do_join_queue)(conversation.id)
         self.conversation_id = str(conversation.id)
         self.state = conversation.state
         await self.channel_layer.group_add(conversation_group(conversation.id), self.channel_name)
@@ -400,12 +402,14 @@ class ConsoleConsumer(Socket):
         self.budget = self._budget()
         self.held: set[str] = set()
         self.on_shift = False
-        self.supervises = await db(can)(self.user, Perm.SUPERVISE)
+        self.alerts: str | None = None
+        if await db(can)(self.user, Perm.SUPERVISE):
+            self.alerts = alerts_group(await db(supervised_organisation_id)(self.user))
         await self.accept()
         await self.channel_layer.group_add(counselor_group(self.user.pk), self.channel_name)
         await self.channel_layer.group_add(staff_group(self.user.pk), self.channel_name)
-        if self.supervises:
-            await self.channel_layer.group_add(supervisors_group(), self.channel_name)
+        if self.alerts is not None:
+            await self.channel_layer.group_add(self.alerts, self.channel_name)
         heartbeat.add(heartbeat.consoles, self.user.pk)
         presence = await db(actions._presence)(self.user)
         await self._set_shift_locally(presence.on_shift)
@@ -423,8 +427,9 @@ class ConsoleConsumer(Socket):
             heartbeat.remove(heartbeat.counselor, conversation_id)
         for conversation_id in self.held:
             await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
-        for group in (counselor_group(self.user.pk), staff_group(self.user.pk), pool_group(), supervisors_group()):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        for group in (counselor_group(self.user.pk), staff_group(self.user.pk), pool_group(), self.alerts):
+            if group is not None:
+                await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not await self._within_budget():
@@ -555,9 +560,6 @@ class ConsoleConsumer(Socket):
     async def signed_out(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_UNAUTHENTICATED)
 
-    async def floor_changed(self, event: dict[str, Any]) -> None:
-        """The floor has its own socket (/ws/floor/); a console keeps only the alerts."""
-
     async def alert(self, event: dict[str, Any]) -> None:
         await self.send_frame(event["frame"])
 
@@ -579,8 +581,13 @@ class FloorConsumer(Socket):
             return
         self.budget = self._budget()
         self.watching: set[str] = set()
+        self.groups_joined = (
+            supervisors_group(),
+            alerts_group(await db(supervised_organisation_id)(self.user)),
+            staff_group(self.user.pk),
+        )
         await self.accept()
-        for group in (supervisors_group(), staff_group(self.user.pk)):
+        for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.floor_changed({})
 
@@ -589,7 +596,7 @@ class FloorConsumer(Socket):
             return
         for conversation_id in self.watching:
             await self.channel_layer.group_discard(conversation_group(conversation_id), self.channel_name)
-        for group in (supervisors_group(), staff_group(self.user.pk)):
+        for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -619,7 +626,7 @@ class FloorConsumer(Socket):
             await self._refuse(refusal, frame)
 
     async def floor_changed(self, event: dict[str, Any]) -> None:
-        await self.send_frame({"type": "floor", **await db(actions.floor_snapshot)()})
+        await self.send_frame({"type": "floor", **await db(actions.floor_snapshot)(self.user)})
 
     async def alert(self, event: dict[str, Any]) -> None:
         await self.send_frame(event["frame"])

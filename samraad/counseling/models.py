@@ -43,6 +43,9 @@ class Conversation(models.Model):
         LETTER = "letter", _("Letter")
 
     class State(models.TextChoices):
+        # A chat opened over HTTP whose socket has not said hello yet: not in the queue, and
+        # deleted if it never does (`actions.do_sweep`).
+        OPENED = "opened", _("Opened, not yet connected")
         WAITING = "waiting", _("Waiting")
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")

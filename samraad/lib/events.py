@@ -31,8 +31,16 @@ def pool_group() -> str:
 
 
 def supervisors_group() -> str:
-    """Every console of a supervisor: the floor and critical alerts."""
+    """Every supervisor's floor: that it changed (never what changed; each floor asks for its own view)."""
     return "supervisors"
+
+
+def alerts_group(organisation_id: uuid.UUID | str | None) -> str:
+    """The consoles and floors of the supervisors who hear of critical messages: with None those
+    of the whole pool, else those of one organisation's own supervisors."""
+    if organisation_id is None:
+        return "alerts"
+    return f"alerts-{uuid.UUID(str(organisation_id)).hex}"
 
 
 def waiting_group() -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -105,3 +106,21 @@ def validate_origin_lines(text: str) -> None:
             errors.append(ValidationError(message, code=error.code, params={"origin": line.strip()}))
     if errors:
         raise ValidationError(errors)
+
+
+def comes_from_allowed_site(origin: str | None, fetch_site: str | None, allowed: Iterable[str]) -> bool:
+    """Whether a request that changes something may come from where its headers say it comes from.
+
+    A browser names the page's origin in `Origin` and tells in `Sec-Fetch-Site` whether it is
+    another site's. A request with an `Origin` passes only if it is one of `allowed`; one without
+    passes unless the browser says it is cross-site. One with neither header comes from no web
+    page (an app, a script) and passes, as the rate limits still count it."""
+    if origin is not None:
+        try:
+            canonical = parse_origin(origin)
+        except OriginError:
+            # "null" (a sandboxed frame, a file) and anything malformed; loopback http still
+            # canonicalises, other plain http is compared as sent.
+            canonical = origin.strip().lower()
+        return canonical in {item.lower() for item in allowed}
+    return fetch_site != "cross-site"

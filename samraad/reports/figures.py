@@ -128,7 +128,12 @@ class Figures:
 
 def conversations_in(period: Period) -> QuerySet[Conversation]:
     """Conversations opened in the period, without the model's default ordering."""
-    return Conversation.objects.filter(created_at__gte=period.starts, created_at__lt=period.ends).order_by()
+    # A chat whose socket never said hello was never in the queue (and is soon deleted).
+    return (
+        Conversation.objects.filter(created_at__gte=period.starts, created_at__lt=period.ends)
+        .exclude(state=State.OPENED)
+        .order_by()
+    )
 
 
 def _local_day(instant: datetime | None) -> date | None:

@@ -1,8 +1,9 @@
 """The only door to a change of the rota, and the checks before one.
 
 `check_*` authorise and fetch; `do_*` change rows inside a transaction and write the audit log.
-Every one of them asks the permission module: the rota is national, so who may see or change it
-depends on a person's roles, not on whose organisation a shift belongs to.
+Every one of them asks the permission module: the rota is national, so who may see it depends on
+a person's roles; who may change a shift also on whose it is (the central service's supervisors
+plan everyone's, a municipality's supervisor its own staff's).
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ def check_may_view_rota(user: Any) -> None:
 
 def check_may_manage_rota(user: Any) -> None:
     if not can(user, Perm.MANAGE_ROTA):
+        raise PermissionDenied
+
+
+def check_may_plan_for(user: Any, staff: User) -> None:
+    """Raises PermissionDenied unless `user` may plan `staff`'s shifts."""
+    if not can(user, Perm.MANAGE_ROTA, staff):
         raise PermissionDenied
 
 
@@ -157,7 +164,7 @@ def do_create_pattern(
     valid_until: date | None = None,
 ) -> ShiftPattern:
     """Creates a weekly shift; raises ValidationError for a bad one (see `ShiftPattern.clean`)."""
-    check_may_manage_rota(actor)
+    check_may_plan_for(actor, staff)
     pattern = ShiftPattern(
         staff=staff,
         weekday=weekday,
@@ -173,14 +180,15 @@ def do_create_pattern(
 
 def do_update_pattern(actor: User, pattern: ShiftPattern, **values: Any) -> ShiftPattern:
     """Changes the given fields of a weekly shift (any of `PATTERN_FIELDS`)."""
-    check_may_manage_rota(actor)
+    check_may_plan_for(actor, pattern.staff)
     _assign(pattern, PATTERN_FIELDS, values)
+    check_may_plan_for(actor, pattern.staff)
     _save(actor, pattern, AuditEntry.Action.CHANGE)
     return pattern
 
 
 def do_delete_pattern(actor: User, pattern: ShiftPattern) -> None:
-    check_may_manage_rota(actor)
+    check_may_plan_for(actor, pattern.staff)
     with transaction.atomic():
         _audit(actor, AuditEntry.Action.DELETE, pattern)
         pattern.delete()
@@ -188,7 +196,7 @@ def do_delete_pattern(actor: User, pattern: ShiftPattern) -> None:
 
 def do_create_change(actor: User, *, staff: User, kind: str, starts_at: datetime, ends_at: datetime) -> ShiftChange:
     """Records an extra shift or cancelled time; raises ValidationError for a bad one."""
-    check_may_manage_rota(actor)
+    check_may_plan_for(actor, staff)
     change = ShiftChange(staff=staff, kind=kind, starts_at=starts_at, ends_at=ends_at, created_by=actor)
     _save(actor, change, AuditEntry.Action.CREATE)
     return change
@@ -196,14 +204,15 @@ def do_create_change(actor: User, *, staff: User, kind: str, starts_at: datetime
 
 def do_update_change(actor: User, change: ShiftChange, **values: Any) -> ShiftChange:
     """Changes the given fields of a one-off change (any of `CHANGE_FIELDS`)."""
-    check_may_manage_rota(actor)
+    check_may_plan_for(actor, change.staff)
     _assign(change, CHANGE_FIELDS, values)
+    check_may_plan_for(actor, change.staff)
     _save(actor, change, AuditEntry.Action.CHANGE)
     return change
 
 
 def do_delete_change(actor: User, change: ShiftChange) -> None:
-    check_may_manage_rota(actor)
+    check_may_plan_for(actor, change.staff)
     with transaction.atomic():
         _audit(actor, AuditEntry.Action.DELETE, change)
         change.delete()

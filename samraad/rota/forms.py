@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samraad.accounts.models import User
+from samraad.accounts.permissions import staff_planned_by
 from samraad.rota.models import ShiftChange, ShiftPattern, rota_pool
 
 
@@ -41,9 +42,18 @@ def _staff_field() -> StaffChoiceField:
     )
 
 
-class PatternForm(forms.ModelForm):
+class PlannerForm(forms.ModelForm):
+    """Offers only the staff whose shifts the planner may plan (`permissions.staff_planned_by`)."""
+
     staff = _staff_field()
 
+    def __init__(self, *args: Any, planner: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: StaffChoiceField = self.fields["staff"]  # type: ignore[assignment]
+        field.queryset = rota_pool().filter(staff_planned_by(planner))
+
+
+class PatternForm(PlannerForm):
     class Meta:
         model = ShiftPattern
         fields = ["staff", "weekday", "starts_at", "ends_at", "valid_from", "valid_until"]
@@ -56,9 +66,7 @@ class PatternForm(forms.ModelForm):
         }
 
 
-class ChangeForm(forms.ModelForm):
-    staff = _staff_field()
-
+class ChangeForm(PlannerForm):
     class Meta:
         model = ShiftChange
         fields = ["staff", "kind", "starts_at", "ends_at"]

@@ -113,7 +113,7 @@ def _form_page(request: HttpRequest, form: ModelForm, title: str, intro: str) ->
 def pattern_create(request: HttpRequest) -> HttpResponse:
     actions.check_may_manage_rota(request.user)
     actor: User = request.user  # type: ignore[assignment]
-    form = PatternForm(request.POST or None, initial={"valid_from": timezone.localdate()})
+    form = PatternForm(request.POST or None, planner=actor, initial={"valid_from": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         pattern = _apply(form, lambda **values: actions.do_create_pattern(actor, **values))
         if pattern is not None:
@@ -128,10 +128,10 @@ def pattern_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pattern_edit(request: HttpRequest, pattern_id: str) -> HttpResponse:
     pattern = actions.get_pattern_for(request.user, pattern_id)
-    actions.check_may_manage_rota(request.user)
+    actions.check_may_plan_for(request.user, pattern.staff)
     actor: User = request.user  # type: ignore[assignment]
     intro = str(pattern)
-    form = PatternForm(request.POST or None, instance=pattern)
+    form = PatternForm(request.POST or None, planner=actor, instance=pattern)
     if request.method == "POST" and form.is_valid():
         saved = _apply(form, lambda **values: actions.do_update_pattern(actor, pattern, **values))
         if saved is not None:
@@ -144,7 +144,7 @@ def pattern_edit(request: HttpRequest, pattern_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pattern_delete(request: HttpRequest, pattern_id: str) -> HttpResponse:
     pattern = actions.get_pattern_for(request.user, pattern_id)
-    actions.check_may_manage_rota(request.user)
+    actions.check_may_plan_for(request.user, pattern.staff)
     if request.method == "POST":
         actions.do_delete_pattern(request.user, pattern)  # type: ignore[arg-type]
         messages.success(request, _("The weekly shift was deleted."))
@@ -158,7 +158,7 @@ def pattern_delete(request: HttpRequest, pattern_id: str) -> HttpResponse:
 def change_create(request: HttpRequest) -> HttpResponse:
     actions.check_may_manage_rota(request.user)
     actor: User = request.user  # type: ignore[assignment]
-    form = ChangeForm(request.POST or None, initial={"kind": ShiftChange.Kind.EXTRA})
+    form = ChangeForm(request.POST or None, planner=actor, initial={"kind": ShiftChange.Kind.EXTRA})
     if request.method == "POST" and form.is_valid():
         change = _apply(form, lambda **values: actions.do_create_change(actor, **values))
         if change is not None:
@@ -176,10 +176,10 @@ def change_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def change_edit(request: HttpRequest, change_id: str) -> HttpResponse:
     change = actions.get_change_for(request.user, change_id)
-    actions.check_may_manage_rota(request.user)
+    actions.check_may_plan_for(request.user, change.staff)
     actor: User = request.user  # type: ignore[assignment]
     intro = str(change)
-    form = ChangeForm(request.POST or None, instance=change)
+    form = ChangeForm(request.POST or None, planner=actor, instance=change)
     if request.method == "POST" and form.is_valid():
         saved = _apply(form, lambda **values: actions.do_update_change(actor, change, **values))
         if saved is not None:
@@ -192,7 +192,7 @@ def change_edit(request: HttpRequest, change_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def change_delete(request: HttpRequest, change_id: str) -> HttpResponse:
     change = actions.get_change_for(request.user, change_id)
-    actions.check_may_manage_rota(request.user)
+    actions.check_may_plan_for(request.user, change.staff)
     if request.method == "POST":
         monday = coverage.monday_of(timezone.localdate(change.starts_at))
         actions.do_delete_change(request.user, change)  # type: ignore[arg-type]

@@ -45,6 +45,7 @@ PUBLIC = "200 2fa | 200 | same"
 STAFF = "login 2fa | 200 | same"
 CONSOLE = "login 2fa | 200 200 403 403 403 403 403 | same"
 SUPERVISORS = "login 2fa | 403 200 403 403 403 403 403 | same"
+OWN_SUPERVISORS = "login 2fa | 403 200 403 403 403 403 403 | 403"
 ROTA_VIEWERS = "login 2fa | 200 200 200 403 403 403 403 | same"
 NUMBERS = "login 2fa | 403 403 200 403 403 403 403 | 403 403 404 403 403 403 403"
 ADMINS = "login 2fa | 403 403 403 403 403 403 200 | same"
@@ -82,12 +83,13 @@ ROUTES: dict[str, tuple[str, str]] = {
     "/rota/": ("GET /rota/", ROTA_VIEWERS),
     "/rota/patterns/": ("GET /rota/patterns/", ROTA_VIEWERS),
     "/rota/patterns/new/": ("GET /rota/patterns/new/", SUPERVISORS),
-    "/rota/patterns/<uuid:pattern_id>/": ("GET /rota/patterns/{pattern}/", SUPERVISORS),
-    "/rota/patterns/<uuid:pattern_id>/delete/": ("GET /rota/patterns/{pattern}/delete/", SUPERVISORS),
+    # A shift is changed by the supervisors of its person's organisation (and the central service's).
+    "/rota/patterns/<uuid:pattern_id>/": ("GET /rota/patterns/{pattern}/", OWN_SUPERVISORS),
+    "/rota/patterns/<uuid:pattern_id>/delete/": ("GET /rota/patterns/{pattern}/delete/", OWN_SUPERVISORS),
     "/rota/changes/": ("GET /rota/changes/", ROTA_VIEWERS),
     "/rota/changes/new/": ("GET /rota/changes/new/", SUPERVISORS),
-    "/rota/changes/<uuid:change_id>/": ("GET /rota/changes/{change}/", SUPERVISORS),
-    "/rota/changes/<uuid:change_id>/delete/": ("GET /rota/changes/{change}/delete/", SUPERVISORS),
+    "/rota/changes/<uuid:change_id>/": ("GET /rota/changes/{change}/", OWN_SUPERVISORS),
+    "/rota/changes/<uuid:change_id>/delete/": ("GET /rota/changes/{change}/delete/", OWN_SUPERVISORS),
     # Aarhus's numbers: its coordinator; another municipality's coordinator is told there is none.
     "/reports/": ("GET /reports/?municipality={municipality}", NUMBERS),
     "/reports/csv/<slug:table>/": ("GET /reports/csv/municipalities/?municipality={municipality}", NUMBERS),
@@ -248,6 +250,8 @@ PERSONAS = ["anonymous", "password-only"] + [f"{role}@{town}" for town in ("aarh
 # People who may see the object a path names and only not change it: for them a missing id may
 # answer differently (a 404), since the real one is no secret to them.
 _ROTA_VIEWERS = {f"{role}@{town}" for role in ("counselor", "coordinator") for town in ("aarhus", "koebenhavn")}
+# Another municipality's supervisor sees the national rota and may change only their own staff's shifts.
+_ROTA_VIEWERS |= {"supervisor@koebenhavn"}
 VISIBLE: dict[str, set[str]] = {
     "/rota/patterns/<uuid:pattern_id>/": _ROTA_VIEWERS,
     "/rota/patterns/<uuid:pattern_id>/delete/": _ROTA_VIEWERS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -72,8 +73,14 @@ class Socket:
         await self.communicator.disconnect()
 
 
+def waiting_chat(**fields: Any) -> actions.Opened:
+    """A chat opened over HTTP whose young person's socket has said hello: it waits in the queue."""
+    opened = actions.do_open_conversation(**fields)
+    return replace(opened, conversation=actions.do_join_queue(opened.conversation.id))
+
+
 async def open_chat(municipality: str | None = "0751", **fields: Any) -> actions.Opened:
-    return await sync_to_async(actions.do_open_conversation)(
+    return await sync_to_async(waiting_chat)(
         municipality_code=municipality, topic=fields.get("topic"), nickname=fields.get("nickname")
     )
 

@@ -14,6 +14,7 @@ from samraad.accounts.models import Organisation, Role
 from samraad.counseling import actions
 from samraad.counseling.errors import Refused
 from samraad.counseling.models import Conversation, Offer
+from samraad.counseling.tests.conftest import waiting_chat
 from samraad.rota.models import Presence
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def on_shift(*people):
 
 
 def open_chat():
-    return actions.do_open_conversation(municipality_code=None, topic=None, nickname=None).conversation
+    return waiting_chat(municipality_code=None, topic=None, nickname=None).conversation
 
 
 def test_a_waiting_chat_is_offered_to_an_auto_counselor(auto_aarhus, counselor_aarhus):

@@ -39,7 +39,8 @@ def test_opening_a_chat_returns_the_conversation_a_token_and_a_resume_code(app):
     assert response.status_code == 201
     assert set(body) == {"conversation", "token", "resume_code"}
     assert conversation.municipality.municipality_code == "0751"
-    assert (conversation.topic, conversation.nickname, conversation.state) == ("school", "Mo", "waiting")
+    # Not in the queue until its socket says hello (docs/security.md, "The front door").
+    assert (conversation.topic, conversation.nickname, conversation.state) == ("school", "Mo", "opened")
     # Only hashes are kept.
     assert conversation.token_hash == hash_token(body["token"]) != body["token"]
     assert conversation.resume_code_hash == hash_resume_code(body["resume_code"])

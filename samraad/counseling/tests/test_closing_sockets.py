@@ -25,6 +25,7 @@ from samraad.counseling.tests.conftest import (
     open_chat,
     session_cookie,
     socket_db,
+    waiting_chat,
     young_socket,
 )
 
@@ -234,7 +235,7 @@ async def test_a_watch_racing_the_close_of_a_signed_out_floor_is_not_audited(sup
 
 
 def active_chat(counselor: User) -> str:
-    opened = actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None)
+    opened = waiting_chat(municipality_code="0751", topic=None, nickname=None)
     actions.do_set_shift(counselor, on=True)
     actions.do_take(counselor)
     return str(opened.conversation.id)

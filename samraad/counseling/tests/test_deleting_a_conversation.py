@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from samraad.counseling import actions
 from samraad.counseling.models import Conversation, Message, Note
-from samraad.counseling.tests.conftest import Socket, console_socket, open_chat, young_socket
+from samraad.counseling.tests.conftest import Socket, console_socket, open_chat, waiting_chat, young_socket
 from samraad.reports.figures import Scope, figures
 from samraad.reports.period import Period
 
@@ -35,7 +35,7 @@ def around_today() -> Period:
 
 def talked_and_ended(counselor) -> actions.Opened:
     """A chat from Aarhus about school that a counselor answered, noted on, ended; rated after."""
-    opened = actions.do_open_conversation(municipality_code="0751", topic="school", nickname="Mo")
+    opened = waiting_chat(municipality_code="0751", topic="school", nickname="Mo")
     actions.do_post_message(opened.conversation.id, sender="young", author=None, client_id="y1", body="hemmelighed")
     actions.do_set_shift(counselor, on=True)
     actions.do_take(counselor)
@@ -81,7 +81,7 @@ def test_the_code_deletes_the_words_at_once_and_the_numbers_stay(phone, counselo
 
 @pytest.mark.django_db
 def test_a_wrong_code_and_a_deleted_conversations_code_get_one_answer(phone):
-    opened = actions.do_open_conversation(municipality_code=None, topic=None, nickname=None)
+    opened = waiting_chat(municipality_code=None, topic=None, nickname=None)
     post(phone, "/api/chat/delete", {"resume_code": opened.resume_code})
 
     again = post(phone, "/api/chat/delete", {"resume_code": opened.resume_code})
@@ -103,7 +103,7 @@ def test_a_wrong_code_and_a_deleted_conversations_code_get_one_answer(phone):
 @pytest.mark.django_db
 def test_deleting_and_resuming_share_one_budget_of_attempts_per_source(phone, settings):
     settings.SAMRAAD_RESUME_ATTEMPTS_PER_HOUR = 3
-    opened = actions.do_open_conversation(municipality_code=None, topic=None, nickname="Mo")
+    opened = waiting_chat(municipality_code=None, topic=None, nickname="Mo")
     elsewhere = Client(REMOTE_ADDR="203.0.113.50")
 
     guesses = [
@@ -121,7 +121,7 @@ def test_deleting_and_resuming_share_one_budget_of_attempts_per_source(phone, se
 
 @pytest.mark.django_db
 def test_a_waiting_conversation_leaves_the_queue_as_abandoned(phone):
-    opened = actions.do_open_conversation(municipality_code="0751", topic=None, nickname="Venter")
+    opened = waiting_chat(municipality_code="0751", topic=None, nickname="Venter")
 
     post(phone, "/api/chat/delete", {"resume_code": opened.resume_code})
 

@@ -12,6 +12,7 @@ from django.db import connection
 from samraad.counseling import actions
 from samraad.counseling.management.commands.rotate_keys import encrypted_columns
 from samraad.counseling.models import Message, Note
+from samraad.counseling.tests.conftest import waiting_chat
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def raw_bodies(table: str) -> list[str]:
 
 
 def test_message_text_is_encrypted_in_the_database_and_plain_in_python():
-    opened = actions.do_open_conversation(municipality_code=None, topic=None, nickname=None, letter=SECRET_WORDS)
+    opened = waiting_chat(municipality_code=None, topic=None, nickname=None, letter=SECRET_WORDS)
 
     stored = raw_bodies("counseling_message")
 
@@ -34,7 +35,7 @@ def test_message_text_is_encrypted_in_the_database_and_plain_in_python():
 
 
 def test_notes_are_encrypted_too(counselor_aarhus):
-    opened = actions.do_open_conversation(municipality_code=None, topic=None, nickname=None)
+    opened = waiting_chat(municipality_code=None, topic=None, nickname=None)
     actions.do_set_shift(counselor_aarhus, on=True)
     actions.do_take(counselor_aarhus)
 
@@ -48,7 +49,7 @@ def test_rotation_moves_every_body_to_the_new_key(settings):
     old = Fernet.generate_key().decode()
     new = Fernet.generate_key().decode()
     settings.SAMRAAD_MESSAGE_KEYS = [old]
-    actions.do_open_conversation(municipality_code=None, topic=None, nickname=None, letter=SECRET_WORDS)
+    waiting_chat(municipality_code=None, topic=None, nickname=None, letter=SECRET_WORDS)
 
     settings.SAMRAAD_MESSAGE_KEYS = [new, old]
     readable_during_rotation = Message.objects.get().body
@@ -67,7 +68,7 @@ def test_a_bad_key_setting_fails_loudly(settings):
     settings.SAMRAAD_MESSAGE_KEYS = ["not a key"]
 
     with pytest.raises(ImproperlyConfigured):
-        actions.do_open_conversation(municipality_code=None, topic=None, nickname=None, letter="hej")
+        waiting_chat(municipality_code=None, topic=None, nickname=None, letter="hej")
 
 
 def under_key(key: str, table: str) -> list[bool]:
@@ -95,8 +96,8 @@ def test_rotate_keys_goes_in_batches_resumes_where_it_stopped_and_old_rows_read_
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.SAMRAAD_MESSAGE_KEYS = [old]
     for number in range(3):
-        actions.do_open_conversation(municipality_code=None, topic=None, nickname=None, letter=f"brev {number}")
-    chat = actions.do_open_conversation(municipality_code=None, topic=None, nickname=None)
+        waiting_chat(municipality_code=None, topic=None, nickname=None, letter=f"brev {number}")
+    chat = waiting_chat(municipality_code=None, topic=None, nickname=None)
     actions.do_post_message(chat.conversation.id, sender="young", author=None, client_id="c1", body=SECRET_WORDS)
     actions.do_set_shift(counselor_aarhus, on=True)
     actions.do_take(counselor_aarhus)

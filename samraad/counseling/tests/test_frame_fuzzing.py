@@ -31,7 +31,15 @@ from samraad.accounts.models import User
 from samraad.audit.models import AuditEntry
 from samraad.counseling import actions
 from samraad.counseling.models import Block, Conversation, Message, Note, Offer
-from samraad.counseling.tests.conftest import Socket, console_socket, floor_socket, open_chat, socket_db, young_socket
+from samraad.counseling.tests.conftest import (
+    Socket,
+    console_socket,
+    floor_socket,
+    open_chat,
+    socket_db,
+    waiting_chat,
+    young_socket,
+)
 
 pytestmark = socket_db
 
@@ -414,7 +422,7 @@ def staff_templates(conversation: str, colleague: int) -> list[dict[str, Any]]:
 
 def active_chat(counselor: User) -> str:
     """A chat the counselor holds, with one message each way."""
-    opened = actions.do_open_conversation(municipality_code="0751", topic=None, nickname="Mo")
+    opened = waiting_chat(municipality_code="0751", topic=None, nickname="Mo")
     actions.do_set_shift(counselor, on=True)
     actions.do_take(counselor)
     actions.do_post_message(opened.conversation.id, sender="young", author=None, client_id="y-1", body="hej")

@@ -10,12 +10,13 @@ from django.utils import timezone
 
 from samraad.counseling import actions
 from samraad.counseling.models import Conversation, Seen
+from samraad.counseling.tests.conftest import waiting_chat
 
 pytestmark = pytest.mark.django_db
 
 
 def open_chat() -> Conversation:
-    return actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None).conversation
+    return waiting_chat(municipality_code="0751", topic=None, nickname=None).conversation
 
 
 def test_a_young_person_gone_while_waiting_has_left_after_the_grace_period(settings):

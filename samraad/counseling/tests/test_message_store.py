@@ -7,13 +7,14 @@ from django.db import connection
 
 from samraad.counseling import actions, store
 from samraad.counseling.errors import Refused
+from samraad.counseling.tests.conftest import waiting_chat
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
 def test_a_resend_is_looked_up_through_the_unique_index_not_by_walking_the_conversation():
-    opened = actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None)
+    opened = waiting_chat(municipality_code="0751", topic=None, nickname=None)
 
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + store.RESENT, [opened.conversation.pk.hex, "young", "c-1"])
@@ -23,7 +24,7 @@ def test_a_resend_is_looked_up_through_the_unique_index_not_by_walking_the_conve
 
 
 def test_a_resend_returns_the_stored_message_and_stores_nothing_twice():
-    opened = actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None)
+    opened = waiting_chat(municipality_code="0751", topic=None, nickname=None)
     first, new = actions.do_post_message(
         opened.conversation.pk, sender="young", author=None, client_id="c-1", body="Hej"
     )
@@ -37,8 +38,8 @@ def test_a_resend_returns_the_stored_message_and_stores_nothing_twice():
 
 
 def test_a_batch_stores_each_post_or_refuses_it_alone_in_one_transaction(counselor_aarhus):
-    first = actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None).conversation
-    second = actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None).conversation
+    first = waiting_chat(municipality_code="0751", topic=None, nickname=None).conversation
+    second = waiting_chat(municipality_code="0751", topic=None, nickname=None).conversation
     Post = actions.Post
 
     answers = actions.do_post_messages(
@@ -61,7 +62,7 @@ def test_a_batch_stores_each_post_or_refuses_it_alone_in_one_transaction(counsel
 
 
 def test_a_resend_after_the_conversation_ended_still_gets_its_ack():
-    opened = actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None)
+    opened = waiting_chat(municipality_code="0751", topic=None, nickname=None)
     first, _ = actions.do_post_message(opened.conversation.pk, sender="young", author=None, client_id="c-1", body="Hej")
     actions.do_end(opened.conversation.pk, side="young")
 
@@ -76,7 +77,7 @@ def test_a_resend_after_the_conversation_ended_still_gets_its_ack():
 
 
 def test_a_conversation_keeps_the_highest_level_its_messages_raised_it_to():
-    opened = actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None)
+    opened = waiting_chat(municipality_code="0751", topic=None, nickname=None)
     levels = []
     for number, body in enumerate(
         ["hej", "nogle gange vil jeg bare ikke være her", "ok", "jeg har taget alle mine piller nu og vil dø", "tak"]
@@ -92,7 +93,7 @@ def test_a_conversation_keeps_the_highest_level_its_messages_raised_it_to():
 def test_a_message_that_raises_nothing_rewrites_no_index_of_its_conversation():
     """SQLite rewrites an index entry for every indexed column in an UPDATE's SET, changed or not;
     the conversation's level is in three indexes, and most messages leave it as it was."""
-    opened = actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None)
+    opened = waiting_chat(municipality_code="0751", topic=None, nickname=None)
     updates: list[str] = []
     connection.ensure_connection()
     connection.connection.set_trace_callback(

@@ -16,12 +16,13 @@ from samraad.accounts.models import Organisation
 from samraad.audit.models import AuditEntry
 from samraad.counseling import actions
 from samraad.counseling.models import Conversation, Message, Note
+from samraad.counseling.tests.conftest import waiting_chat
 
 pytestmark = pytest.mark.django_db
 
 
 def ended_conversation(counselor, *, days_ago: float):
-    opened = actions.do_open_conversation(municipality_code="0751", topic="school", nickname="Mo")
+    opened = waiting_chat(municipality_code="0751", topic="school", nickname="Mo")
     actions.do_post_message(opened.conversation.id, sender="young", author=None, client_id="y1", body="hemmelighed")
     actions.do_set_shift(counselor, on=True)
     actions.do_take(counselor)
@@ -68,7 +69,7 @@ def test_a_purged_conversations_code_gets_the_same_answer_as_a_wrong_one(counsel
 
 def test_waiting_and_active_conversations_are_never_purged(counselor_aarhus, settings):
     settings.SAMRAAD_RETENTION_DAYS = 1
-    waiting = actions.do_open_conversation(municipality_code=None, topic=None, nickname=None)
+    waiting = waiting_chat(municipality_code=None, topic=None, nickname=None)
     Conversation.objects.filter(pk=waiting.conversation.pk).update(created_at=timezone.now() - timedelta(days=400))
 
     assert actions.do_purge_transcripts() == 0

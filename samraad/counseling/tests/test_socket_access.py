@@ -83,9 +83,10 @@ FRAMES: dict[tuple[str, str], tuple[dict[str, Any] | None, str]] = {
     ("/ws/console/", "read"): ({"type": "read", "conversation": AT_STAKE, "seq": 1}, console("not_yours")),
     ("/ws/console/", "end"): ({"type": "end", "conversation": AT_STAKE}, console("not_yours")),
     # To the holder, who is no colleague to hand it to: a supervisor gets past "may I" to "to whom".
+    # Another municipality's supervisor supervises only its own young people and counselors.
     ("/ws/console/", "transfer"): (
         {"type": "transfer", "conversation": AT_STAKE, "to": "{holder}"},
-        console("not_yours", "bad_colleague"),
+        "x x x | not_yours bad_colleague x x x x x | not_yours not_yours x x x x x",
     ),
     ("/ws/console/", "note"): ({"type": "note", "conversation": AT_STAKE, "body": "psst"}, console("not_yours")),
     ("/ws/console/", "topic"): ({"type": "topic", "conversation": AT_STAKE, "topic": "school"}, console("not_yours")),
@@ -94,18 +95,22 @@ FRAMES: dict[tuple[str, str], tuple[dict[str, Any] | None, str]] = {
     ("/ws/console/", "decline"): ({"type": "decline", "conversation": AT_STAKE}, console("-")),
     ("/ws/floor/", "connect"): (None, "4403 4403 4403 | 4403 open 4403 4403 4403 4403 4403 | same"),
     ("/ws/floor/", "floor"): ({"type": "floor"}, ON_THE_FLOOR.format(a="floor")),
-    ("/ws/floor/", "watch"): ({"type": "watch", "conversation": AT_STAKE}, ON_THE_FLOOR.format(a="watched")),
+    ("/ws/floor/", "watch"): (
+        {"type": "watch", "conversation": AT_STAKE},
+        "x x x | x watched x x x x x | x not_found x x x x x",
+    ),
     ("/ws/floor/", "unwatch"): ({"type": "unwatch", "conversation": AT_STAKE}, ON_THE_FLOOR.format(a="-")),
     ("/ws/floor/", "transfer"): (
         {"type": "transfer", "conversation": AT_STAKE, "to": "{holder}"},
-        ON_THE_FLOOR.format(a="bad_colleague"),
+        "x x x | x bad_colleague x x x x x | x not_yours x x x x x",
     ),
     ("/<anything else>", "connect"): (None, "closed closed closed | closed | same"),
 }
 
 PARSERS = {"/ws/chat/": frames._young, "/ws/console/": frames._console, "/ws/floor/": frames._floor}
-# Supervisors may read and reassign any live conversation, so there they may learn which exist.
-SUPERVISORS = {"supervisor@aarhus", "supervisor@koebenhavn"}
+# Aarhus's supervisor may read and reassign Aarhus's live conversations, so there may learn which
+# exist; København's supervisor is answered as for one that does not.
+SUPERVISORS = {"supervisor@aarhus"}
 SUPERVISORS_SEE_IT = {("/ws/console/", "transfer"), ("/ws/floor/", "watch"), ("/ws/floor/", "transfer")}
 
 

@@ -16,6 +16,7 @@ from conftest import make_staff
 from samraad.accounts.models import Organisation, Role
 from samraad.counseling import actions, store
 from samraad.counseling.errors import Refused
+from samraad.counseling.tests.conftest import waiting_chat
 from samraad.rota.models import Presence
 
 
@@ -26,7 +27,7 @@ def test_concurrent_takers_never_share_and_never_skip():
     for counselor in counselors:
         actions.do_set_shift(counselor, on=True)
         Presence.objects.filter(user=counselor).update(capacity=20)
-    opened = [actions.do_open_conversation(municipality_code=None, topic=None, nickname=None) for _ in range(40)]
+    opened = [waiting_chat(municipality_code=None, topic=None, nickname=None) for _ in range(40)]
     taken: list[tuple[int, str]] = []
     errors: list[BaseException] = []
     start = threading.Barrier(len(counselors))
@@ -66,7 +67,7 @@ def test_concurrent_takers_never_share_and_never_skip():
 def test_a_heartbeat_and_a_batch_of_messages_never_deadlock():
     if connections["default"].vendor != "postgresql":
         pytest.skip("SQLite has one write lock, not row locks: nothing to take in the wrong order")
-    opened = [actions.do_open_conversation(municipality_code=None, topic=None, nickname=None) for _ in range(6)]
+    opened = [waiting_chat(municipality_code=None, topic=None, nickname=None) for _ in range(6)]
     ids = [str(o.conversation.id) for o in opened]  # in the order the rows were written
     # A row written earlier with a larger id: an update that follows the table takes it first.
     first, second = next((a, b) for n, a in enumerate(ids) for b in ids[n + 1 :] if a > b)
@@ -139,9 +140,7 @@ def held_open(work: Callable[[], object]) -> Iterator[None]:
 def test_a_message_does_not_wait_for_a_heartbeat_to_commit():
     if connections["default"].vendor != "postgresql":
         pytest.skip("SQLite has one writer: there the beat takes its turn in the database thread")
-    conversation_id = str(
-        actions.do_open_conversation(municipality_code=None, topic=None, nickname=None).conversation.id
-    )
+    conversation_id = str(waiting_chat(municipality_code=None, topic=None, nickname=None).conversation.id)
 
     # A beat over thousands of sockets, caught before it commits.
     with held_open(lambda: actions.do_touch(young=[conversation_id], counselor=[], consoles=[])):
@@ -154,9 +153,7 @@ def test_a_message_does_not_wait_for_a_heartbeat_to_commit():
 def test_a_heartbeat_does_not_wait_for_a_message_to_commit():
     if connections["default"].vendor != "postgresql":
         pytest.skip("SQLite has one writer: there the beat takes its turn in the database thread")
-    conversation_id = str(
-        actions.do_open_conversation(municipality_code=None, topic=None, nickname=None).conversation.id
-    )
+    conversation_id = str(waiting_chat(municipality_code=None, topic=None, nickname=None).conversation.id)
 
     # A batch of messages holding its conversation, as do_post_messages does. Both sides on this
     # worker: each Seen row is written once, so committing the beat checks no foreign key against

@@ -7,7 +7,7 @@ import socket
 
 from django.core.cache import caches
 
-from samraad.lib.ratelimit import allow
+from samraad.lib.ratelimit import allow, wait_s
 
 
 def test_the_limit_holds_per_key_within_a_window():
@@ -26,3 +26,11 @@ def test_an_unreachable_redis_allows_the_attempt_and_says_so(settings, caplog):
 
     assert all(allow("open:c", limit=1, window_s=60) for _ in range(3))
     assert "the cache is unreachable" in caplog.text
+
+
+def test_a_refusal_says_how_long_until_the_window_ends():
+    assert wait_s("resume:d", limit=2, window_s=600, now=1000.0) == 0
+    assert wait_s("resume:d", limit=2, window_s=600, now=1100.0) == 0
+
+    assert wait_s("resume:d", limit=2, window_s=600, now=1200.5) == 400
+    assert wait_s("resume:d", limit=2, window_s=600, now=1599.9) == 1

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from samraad.counseling import actions
+from samraad.counseling.tests.conftest import waiting_chat
 from samraad.rota.models import ShiftSpan
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_a_console_gone_past_the_grace_ends_the_span_at_its_last_heartbeat_and_a
 
 
 def test_the_first_answering_organisation_stays_after_a_transfer(counselor_aarhus, counselor_koebenhavn, koebenhavn):
-    conversation = actions.do_open_conversation(municipality_code="0751", topic=None, nickname=None).conversation
+    conversation = waiting_chat(municipality_code="0751", topic=None, nickname=None).conversation
     actions.do_set_shift(counselor_koebenhavn, on=True)
     assert actions.do_take(counselor_koebenhavn) == conversation  # nobody from Aarhus is on shift
     actions.do_set_shift(counselor_aarhus, on=True)
