@@ -11,11 +11,11 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import URLPattern, URLResolver, re_path
 from ninja import Field, NinjaAPI, Schema
-from ninja.parser import Parser
 from ninja.security import django_auth
 
 from samraad.accounts.models import Organisation, Role
 from samraad.accounts.permissions import Perm, can, get_organisation_for, organisations_visible_to
+from samraad.counseling.api import CrossSite, NotJson
 from samraad.counseling.api import router as chat_router
 from samraad.reports.api import router as reports_router
 
@@ -23,7 +23,8 @@ from samraad.reports.api import router as reports_router
 class SamraadAPI(NinjaAPI):
     """Answers every refusal as JSON, also those the framework answers in plain text or HTML: a
     method the route does not have (405), an address under /api/ that is no route (404) and a body
-    over `DATA_UPLOAD_MAX_MEMORY_SIZE` (413, see `_suspicious`)."""
+    over `DATA_UPLOAD_MAX_MEMORY_SIZE` (413, see `_suspicious`); and the chat's front door (415,
+    403: `counseling.api.front_door`)."""
 
     @property
     def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
@@ -66,33 +67,21 @@ def _refusals_as_json(view: Callable[..., HttpResponseBase]) -> Callable[..., Ht
     return wrapper
 
 
-class NotJson(Exception):
-    """A request body that does not say it is JSON."""
-
-
-class JsonOnly(Parser):
-    """Reads a request body only when it is sent as `application/json`. A form, multipart or
-    text/plain body is what any web page may send to another site without asking the browser's
-    permission first (no CORS preflight), so accepting them would let a foreign page open chats."""
-
-    def parse_body(self, request: HttpRequest) -> Any:
-        if request.content_type != "application/json":
-            raise NotJson
-        return super().parse_body(request)
-
-
-api = SamraadAPI(title="Samraad API", version="1", urls_namespace="api", docs_url=None, parser=JsonOnly())
+api = SamraadAPI(title="Samraad API", version="1", urls_namespace="api", docs_url=None)
 api.add_router("/chat", chat_router)
 api.add_router("/reports", reports_router)
 
 
 @api.exception_handler(NotJson)
 def _not_json(request: HttpRequest, error: Exception) -> HttpResponse:
-    return api.create_response(
-        request,
-        {"code": "unsupported_media_type", "detail": "Send the body as JSON (Content-Type: application/json)."},
-        status=415,
-    )
+    detail = "Send the body as JSON (Content-Type: application/json)."
+    return api.create_response(request, {"code": "unsupported_media_type", "detail": detail}, status=415)
+
+
+@api.exception_handler(CrossSite)
+def _cross_site(request: HttpRequest, error: Exception) -> HttpResponse:
+    detail = "Open the chat from its own page or a municipality's widget."
+    return api.create_response(request, {"code": "cross_site", "detail": detail}, status=403)
 
 
 @api.exception_handler(SuspiciousOperation)

@@ -2,10 +2,9 @@
 delete the conversation with it.
 
 They carry no ambient credentials (no cookie is read), so they need no CSRF token. Secrets travel
-only in request and response bodies. The front door (docs/security.md): bodies are JSON only (the
-API's parser answers 415 to anything else, which a foreign page could send without asking), a
-request from a web page must come from this site or a registered widget site, and every refusal
-for a limit says when to try again (`Retry-After`).
+only in request and response bodies. The front door (docs/security.md, `front_door`): writes take JSON
+only, a request from a web page must come from this site or a registered widget site, and every
+refusal for a limit says when to try again (`Retry-After`).
 """
 
 from __future__ import annotations
@@ -97,15 +96,27 @@ def _refused(refusal: Refused) -> ErrorOut:
     return ErrorOut(code=refusal.code, detail=refusal.detail)
 
 
-CROSS_SITE = ErrorOut(code="cross_site", detail="Open the chat from its own page or a municipality's widget.")
+class NotJson(Exception):
+    """A write whose body is not sent as JSON."""
 
 
-def _from_allowed_site(request: HttpRequest) -> bool:
-    """This site, the sites it trusts for CSRF and the registered widget sites; see
-    `lib.origins.comes_from_allowed_site`."""
+class CrossSite(Exception):
+    """A write from a web page of another site than this one or a registered widget site."""
+
+
+def front_door(request: HttpRequest) -> bool:
+    """Lets a write in only as JSON from an allowed site; otherwise raises NotJson or CrossSite,
+    which the API answers with 415 and 403 (samraad/api/api.py). It runs as the routes' `auth`,
+    after the method is matched and before the body is read: a form, multipart or text/plain
+    body is what any web page may send to another site without asking the browser first (no
+    CORS preflight), and an empty one would pass as "{}". No credential is read."""
+    if request.content_type != "application/json":
+        raise NotJson
     own = f"{request.scheme}://{request.get_host()}"
     allowed = [own, *settings.CSRF_TRUSTED_ORIGINS, *widget_origins()]
-    return comes_from_allowed_site(request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site"), allowed)
+    if not comes_from_allowed_site(request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site"), allowed):
+        raise CrossSite
+    return True
 
 
 def _limited(response: HttpResponse, key: str, *, limit: int, window_s: int, detail: str) -> Status[Any] | None:
@@ -118,8 +129,6 @@ def _limited(response: HttpResponse, key: str, *, limit: int, window_s: int, det
 
 
 def _open(request: HttpRequest, response: HttpResponse, payload: OpenIn, letter: str | None) -> Status[Schema]:
-    if not _from_allowed_site(request):
-        return Status(403, CROSS_SITE)
     source = _source(request)
     limited = _limited(
         response,
@@ -143,14 +152,16 @@ def _open(request: HttpRequest, response: HttpResponse, payload: OpenIn, letter:
     )
 
 
-@router.post("/conversations", response={201: OpenedOut, 403: ErrorOut, 422: Unprocessable, 429: ErrorOut}, auth=None)
+@router.post(
+    "/conversations", response={201: OpenedOut, 403: ErrorOut, 422: Unprocessable, 429: ErrorOut}, auth=front_door
+)
 def open_conversation(request: HttpRequest, response: HttpResponse, payload: OpenIn) -> Status[Schema]:
     """Opens an anonymous chat. The token goes in the socket's first frame; the resume code is
     for the person to note down. It joins the queue when its socket says hello."""
     return _open(request, response, payload, letter=None)
 
 
-@router.post("/letters", response={201: OpenedOut, 403: ErrorOut, 422: Unprocessable, 429: ErrorOut}, auth=None)
+@router.post("/letters", response={201: OpenedOut, 403: ErrorOut, 422: Unprocessable, 429: ErrorOut}, auth=front_door)
 def open_letter(request: HttpRequest, response: HttpResponse, payload: LetterIn) -> Status[Schema]:
     """Leaves a letter for the letter box, answered later and read with the resume code."""
     try:
@@ -165,10 +176,8 @@ NO_SUCH_CODE = ErrorOut(code="not_found", detail="No conversation has that code.
 
 
 def _code_refusal(request: HttpRequest, response: HttpResponse) -> Status[Any] | None:
-    """Resuming and deleting come from this site only and share one budget of attempts per
-    source, so taking turns between them guesses codes no faster."""
-    if not _from_allowed_site(request):
-        return Status(403, CROSS_SITE)
+    """Resuming and deleting share one budget of attempts per source, so taking turns between
+    them guesses codes no faster."""
     return _limited(
         response,
         f"resume:{_source(request)}",
@@ -179,7 +188,7 @@ def _code_refusal(request: HttpRequest, response: HttpResponse) -> Status[Any] |
 
 
 @router.post(
-    "/resume", response={200: ResumedOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut, 429: ErrorOut}, auth=None
+    "/resume", response={200: ResumedOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut, 429: ErrorOut}, auth=front_door
 )
 def resume(request: HttpRequest, response: HttpResponse, payload: ResumeIn) -> Status[Schema]:
     """Returns the conversation for a resume code with a fresh token; the old token stops working."""
@@ -196,7 +205,7 @@ def resume(request: HttpRequest, response: HttpResponse, payload: ResumeIn) -> S
 @router.post(
     "/delete",
     response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut, 429: ErrorOut},
-    auth=None,
+    auth=front_door,
 )
 def delete(request: HttpRequest, response: HttpResponse, payload: ResumeIn) -> Status[Schema | None]:
     """Deletes the conversation's words at once (see `actions.do_delete_conversation`); answers
