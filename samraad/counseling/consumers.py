@@ -316,7 +316,8 @@ class ChatConsumer(Socket):
             await self.send_frame(Refused("blocked", "This connection is closed for now.").as_frame())
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        conversation = await db(actions.do_join_queue)(conversation.id)
+        if conversation.state == State.OPENED:
+            conversation = await db(actions.do_join_queue)(conversation.id)
         self.conversation_id = str(conversation.id)
         self.state = conversation.state
         await self.channel_layer.group_add(conversation_group(conversation.id), self.channel_name)
