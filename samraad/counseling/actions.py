@@ -23,7 +23,19 @@ from samraad.audit.actions import do_record_access, do_record_system_change
 from samraad.audit.models import AuditEntry
 from samraad.counseling import routing, store, tokens, triage, waiting
 from samraad.counseling.errors import Refused
-from samraad.counseling.models import Block, Conversation, Level, Message, Note, Offer, PreparedAnswer, Seen, Topic
+from samraad.counseling.models import (
+    Block,
+    Conversation,
+    Level,
+    Message,
+    Note,
+    Offer,
+    PreparedAnswer,
+    RiskCategory,
+    Seen,
+    Topic,
+    TriageCorrection,
+)
 from samraad.lib.events import (
     alerts_group,
     conversation_group,
@@ -738,6 +750,62 @@ def do_watch(conversation_id: uuid.UUID | str, *, user: User) -> dict[str, Any]:
         organisation=conversation.municipality,
     )
     return _full_view(conversation)
+
+
+@transaction.atomic
+def do_correct_triage(
+    conversation_id: uuid.UUID | str, *, user: User, level: str, reason: str, category: str = ""
+) -> Conversation:
+    """Sets a live conversation's triage level by hand: the counselor who holds it, or a
+    supervisor who supervises it. The level stays until a later message raises it; what was read
+    before is not read again (`triage_from_seq`). The correction is counted without the words
+    (`TriageCorrection`), the reason kept as a note of the conversation, the change audited. A
+    waiting conversation moves in the queue at once."""
+    conversation = _locked(conversation_id, missing=NOT_YOURS)
+    live = conversation.state in (State.WAITING, State.ACTIVE)
+    holds = conversation.state == State.ACTIVE and conversation.counselor_id == user.pk
+    if not live or not (holds or can(user, Perm.SUPERVISE, conversation)):
+        raise Refused(NOT_YOURS.code, NOT_YOURS.detail)
+    if category not in ("", *RiskCategory.values):
+        raise Refused("bad_category", "Unknown kind of risk.")
+    was, new = Level(conversation.triage_level), Level[level.upper()]
+    if new == was:
+        raise Refused("same_level", "The conversation has that level already.")
+    conversation.triage_level = new
+    conversation.triage_from_seq = conversation.last_seq
+    conversation.save(update_fields=["triage_level", "triage_from_seq", "updated_at"])
+    TriageCorrection.objects.create(
+        conversation=conversation,
+        municipality_id=conversation.municipality_id,
+        corrected_by=user,
+        direction=TriageCorrection.Direction.UP if new > was else TriageCorrection.Direction.DOWN,
+        from_level=was,
+        to_level=new,
+        category=category,
+    )
+    note = Note.objects.create(conversation=conversation, author=user, body=f"{was.label} → {new.label}: {reason}")
+    do_record_access(
+        user,
+        AuditEntry.Action.CHANGE,
+        conversation,
+        reason=f"triage level set by hand: {was.name.lower()} → {new.name.lower()}",
+        organisation=conversation.municipality,
+    )
+    changed = {"type": "level", "conversation": str(conversation.id), "level": new.name.lower(), "by": str(user)}
+    noted = {
+        "type": "note",
+        "conversation": str(conversation.id),
+        "body": note.body,
+        "author": str(user),
+        "at": note.created_at.isoformat(),
+    }
+    for frame in (changed, noted):
+        for recipient in {user.pk, conversation.counselor_id} - {None}:
+            send_event(counselor_group(recipient), {"type": "deliver", "frame": frame, "origin": ""})  # type: ignore[arg-type]
+    send_event(supervisors_group(), {"type": "floor.changed"})
+    if conversation.state == State.WAITING:
+        announce_queue()
+    return conversation
 
 
 def _full_view(conversation: Conversation) -> dict[str, Any]:

@@ -487,6 +487,10 @@ class ConsoleConsumer(Socket):
             await self.send_frame({"type": "topic", "conversation": str(conversation.id), "topic": conversation.topic})
         elif isinstance(frame, frames.BlockFrame):
             await db(actions.do_block)(frame.conversation, user=user, minutes=frame.minutes, reason=frame.reason)
+        elif isinstance(frame, frames.LevelFrame):
+            await db(actions.do_correct_triage)(
+                frame.conversation, user=user, level=frame.level, reason=frame.reason, category=frame.category
+            )
         elif isinstance(frame, frames.Accept):
             await db(actions.do_accept_offer)(user, frame.conversation)
         elif isinstance(frame, frames.Decline):
@@ -623,6 +627,11 @@ class FloorConsumer(Socket):
                 await db(actions.do_transfer)(frame.conversation, user=self.user, to_user_id=frame.to)
                 transferred = {"type": "transferred", "conversation": str(frame.conversation), "to": frame.to}
                 await self.send_frame(transferred)
+            elif isinstance(frame, frames.LevelFrame):
+                await db(actions.do_correct_triage)(
+                    frame.conversation, user=self.user, level=frame.level, reason=frame.reason, category=frame.category
+                )
+                await self.send_frame({"type": "level", "conversation": str(frame.conversation), "level": frame.level})
         except Refused as refusal:
             await self._refuse(refusal, frame)
 

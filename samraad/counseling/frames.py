@@ -124,6 +124,17 @@ class BlockFrame(_Frame):
     reason: Annotated[str, StringConstraints(max_length=200)] = ""
 
 
+class LevelFrame(_Frame):
+    """Sets a conversation's triage level by hand, with a short reason: raised when triage missed
+    a risk (with the kind of risk, if known), lowered for a false alarm."""
+
+    type: Literal["level"]
+    conversation: ConversationId
+    level: Literal["normal", "elevated", "critical"]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r"^[^\x00]*$")]
+    category: Annotated[str, StringConstraints(max_length=20)] = ""
+
+
 class Watch(_Frame):
     """A supervisor reads a live conversation (audited)."""
 
@@ -169,6 +180,7 @@ ConsoleFrame = Annotated[
     | NoteFrame
     | TopicFrame
     | BlockFrame
+    | LevelFrame
     | Accept
     | Decline,
     Field(discriminator="type"),
@@ -176,7 +188,7 @@ ConsoleFrame = Annotated[
 
 _young = TypeAdapter(YoungFrame)
 _console = TypeAdapter(ConsoleFrame)
-_floor = TypeAdapter(Annotated[Floor | Watch | Unwatch | Transfer, Field(discriminator="type")])
+_floor = TypeAdapter(Annotated[Floor | Watch | Unwatch | Transfer | LevelFrame, Field(discriminator="type")])
 
 
 def _parse(adapter: TypeAdapter[Any], text: str | None) -> Any:

@@ -67,6 +67,10 @@ class Conversation(models.Model):
     nickname = models.CharField(max_length=40, blank=True)
     # The highest risk any of the young person's messages has shown; never lowered.
     triage_level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.NORMAL)
+    # Triage reads the young person's messages after this one together for the conversation's
+    # level; a counselor's correction moves it to the last message, so what was corrected is not
+    # read again.
+    triage_from_seq = models.PositiveIntegerField(default=0)
     # Secrets are kept only as hashes (see tokens.py).
     token_hash = models.CharField(max_length=64, unique=True)
     resume_code_hash = models.CharField(max_length=64, unique=True)
@@ -257,3 +261,52 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"block until {self.until:%Y-%m-%d %H:%M}"
+
+
+class RiskCategory(models.TextChoices):
+    """What kind of risk a triage level is about: the categories of `triage.py` (one test keeps
+    them the same)."""
+
+    SUICIDE = "suicide", _("Suicide")
+    OVERDOSE = "overdose", _("Overdose")
+    SELF_HARM = "self_harm", _("Self-harm")
+    SEXUAL_ABUSE = "sexual_abuse", _("Sexual abuse")
+    VIOLENCE = "violence", _("Violence")
+    GROOMING = "grooming", _("Grooming or sextortion")
+    HOMELESS = "homeless", _("Nowhere to sleep")
+    IMAGE_ABUSE = "image_abuse", _("Pictures shared without consent")
+    EATING_DISORDER = "eating_disorder", _("Eating disorder")
+    BULLYING = "bullying", _("Bullying")
+    SUBSTANCE = "substance", _("Alcohol or drugs")
+    HOPELESSNESS = "hopelessness", _("Hopelessness")
+    FRIEND_AT_RISK = "friend_at_risk", _("A friend or relative at risk")
+
+
+class TriageCorrection(models.Model):
+    """A counselor or supervisor set a conversation's level by hand: raised (triage missed a risk)
+    or lowered (a false alarm). The measure of triage in real use, kept for the reports without
+    any of the conversation's words: the reason given is a note of the conversation, deleted with
+    it."""
+
+    class Direction(models.TextChoices):
+        UP = "up", _("Raised (triage missed it)")
+        DOWN = "down", _("Lowered (false alarm)")
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="triage_corrections")
+    # The young person's municipality, copied so the reports count corrections as they count
+    # conversations.
+    municipality = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    direction = models.CharField(max_length=4, choices=Direction.choices)
+    from_level = models.PositiveSmallIntegerField(choices=Level.choices)
+    to_level = models.PositiveSmallIntegerField(choices=Level.choices)
+    category = models.CharField(max_length=20, choices=RiskCategory.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_level_display()} → {self.get_to_level_display()}"

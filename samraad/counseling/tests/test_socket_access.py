@@ -91,6 +91,12 @@ FRAMES: dict[tuple[str, str], tuple[dict[str, Any] | None, str]] = {
     ("/ws/console/", "note"): ({"type": "note", "conversation": AT_STAKE, "body": "psst"}, console("not_yours")),
     ("/ws/console/", "topic"): ({"type": "topic", "conversation": AT_STAKE, "topic": "school"}, console("not_yours")),
     ("/ws/console/", "block"): ({"type": "block", "conversation": AT_STAKE, "minutes": 60}, console("not_yours")),
+    # Only the holder, or a supervisor who supervises it, sets its level by hand; the level it has
+    # already lets a supervisor get past "may I" to "to what", changing nothing.
+    ("/ws/console/", "level"): (
+        {"type": "level", "conversation": AT_STAKE, "level": "normal", "reason": "falsk alarm"},
+        "x x x | not_yours same_level x x x x x | not_yours not_yours x x x x x",
+    ),
     ("/ws/console/", "accept"): ({"type": "accept", "conversation": AT_STAKE}, console("offer_gone")),
     ("/ws/console/", "decline"): ({"type": "decline", "conversation": AT_STAKE}, console("-")),
     ("/ws/floor/", "connect"): (None, "4403 4403 4403 | 4403 open 4403 4403 4403 4403 4403 | same"),
@@ -104,6 +110,10 @@ FRAMES: dict[tuple[str, str], tuple[dict[str, Any] | None, str]] = {
         {"type": "transfer", "conversation": AT_STAKE, "to": "{holder}"},
         "x x x | x bad_colleague x x x x x | x not_yours x x x x x",
     ),
+    ("/ws/floor/", "level"): (
+        {"type": "level", "conversation": AT_STAKE, "level": "normal", "reason": "falsk alarm"},
+        "x x x | x same_level x x x x x | x not_yours x x x x x",
+    ),
     ("/<anything else>", "connect"): (None, "closed closed closed | closed | same"),
 }
 
@@ -111,7 +121,13 @@ PARSERS = {"/ws/chat/": frames._young, "/ws/console/": frames._console, "/ws/flo
 # Aarhus's supervisor may read and reassign Aarhus's live conversations, so there may learn which
 # exist; København's supervisor is answered as for one that does not.
 SUPERVISORS = {"supervisor@aarhus"}
-SUPERVISORS_SEE_IT = {("/ws/console/", "transfer"), ("/ws/floor/", "watch"), ("/ws/floor/", "transfer")}
+SUPERVISORS_SEE_IT = {
+    ("/ws/console/", "transfer"),
+    ("/ws/console/", "level"),
+    ("/ws/floor/", "watch"),
+    ("/ws/floor/", "transfer"),
+    ("/ws/floor/", "level"),
+}
 
 
 def expected_answers(cells: str) -> dict[str, str]:
