@@ -24,7 +24,7 @@ from samraad.accounts.models import Organisation, User
 from samraad.accounts.permissions import Perm, can
 from samraad.counseling import actions
 from samraad.counseling.errors import Refused
-from samraad.counseling.models import PreparedAnswer, Topic
+from samraad.counseling.models import Level, PreparedAnswer, RiskCategory, Topic
 
 WIDGET_SCRIPT = Path(__file__).resolve().parent / "static" / "counseling" / "widget.js"
 
@@ -73,7 +73,14 @@ def console_page(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     answers = PreparedAnswer.objects.filter(Q(owner=user) | Q(organisation=user.organisation_id))
     prepared = [{"title": answer.title, "body": answer.body} for answer in answers.order_by("title")]
-    return render(request, "counseling/console.html", {"prepared_answers": prepared, "topics": Topic.choices})
+    levels = [(level.name.lower(), level.label) for level in Level]
+    context = {
+        "prepared_answers": prepared,
+        "topics": Topic.choices,
+        "levels": levels,
+        "risk_categories": RiskCategory.choices,
+    }
+    return render(request, "counseling/console.html", context)
 
 
 @login_required

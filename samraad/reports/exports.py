@@ -93,6 +93,11 @@ def levels(figures: Figures) -> Table:
     return _shares(figures.levels, "triage_level")
 
 
+def corrections(figures: Figures) -> Table:
+    rows = [[line.key, line.label, line.raised, line.lowered] for line in figures.corrections]
+    return Table(["risk_category", "risk_category_label", "raised", "lowered"], rows)
+
+
 def ratings(figures: Figures) -> Table:
     return _shares(figures.ratings, "rating")
 

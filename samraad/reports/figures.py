@@ -27,7 +27,7 @@ from django.db.models import Avg, Case, Count, FloatField, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from samraad.accounts.models import Organisation
-from samraad.counseling.models import Conversation, Level, Topic
+from samraad.counseling.models import Conversation, Level, RiskCategory, Topic, TriageCorrection
 from samraad.reports.expressions import HourOfWeek, Seconds
 from samraad.reports.period import HOURS_PER_WEEK, Period
 from samraad.reports.planner import keep_statistics_fresh
@@ -106,6 +106,17 @@ class Share:
 
 
 @dataclass(frozen=True)
+class Corrections:
+    """How often counselors set the triage level of conversations about one kind of risk by hand:
+    raised (triage missed it) and lowered (a false alarm)."""
+
+    key: str
+    label: str
+    raised: int
+    lowered: int
+
+
+@dataclass(frozen=True)
 class Figures:
     period: Period
     scope: Scope
@@ -124,6 +135,16 @@ class Figures:
     mean_rating: float | None
     rated: int
     answered_by_municipality: dict[Any, int] = field(default_factory=dict)
+    corrections: list[Corrections] = field(default_factory=list)
+
+    @property
+    def corrections_total(self) -> Corrections:
+        return Corrections(
+            "",
+            "",
+            sum(line.raised for line in self.corrections),
+            sum(line.lowered for line in self.corrections),
+        )
 
 
 def conversations_in(period: Period) -> QuerySet[Conversation]:
@@ -310,6 +331,30 @@ def _topics_levels_ratings(
     )
 
 
+def triage_corrections(period: Period, municipality_id: Any = None) -> list[Corrections]:
+    """Corrections made in the period (of one municipality's young people, or all), by kind of
+    risk in the vocabulary's order, those without a kind last; kinds never corrected are left out."""
+    corrections = TriageCorrection.objects.filter(created_at__gte=period.starts, created_at__lt=period.ends)
+    if municipality_id is not None:
+        corrections = corrections.filter(municipality_id=municipality_id)
+    counted: Counter[tuple[str, str]] = Counter()
+    for row in corrections.values("category", "direction").annotate(count=Count("pk")).order_by():
+        counted[row["category"], row["direction"]] += row["count"]
+    up, down = TriageCorrection.Direction.UP, TriageCorrection.Direction.DOWN
+    labels = [(category.value, str(category.label)) for category in RiskCategory] + [("", _kind_not_given())]
+    return [
+        Corrections(key, label, counted[key, up], counted[key, down])
+        for key, label in labels
+        if counted[key, up] or counted[key, down]
+    ]
+
+
+def _kind_not_given() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("Kind of risk not given")
+
+
 def _not_chosen() -> str:
     from django.utils.translation import gettext
 
@@ -349,4 +394,5 @@ def figures(period: Period, scope: Scope) -> Figures:
         mean_rating=mean_rating,
         rated=rated,
         answered_by_municipality=dict(answered_by_municipality),
+        corrections=triage_corrections(period, None if scope.is_national else scope.municipality_id),
     )

@@ -180,6 +180,7 @@ REPORT_TABLES = {
     "hours": lambda numbers: exports.hours_of_week(numbers.figures),
     "topics": lambda numbers: exports.topics(numbers.figures),
     "levels": lambda numbers: exports.levels(numbers.figures),
+    "corrections": lambda numbers: exports.corrections(numbers.figures),
     "ratings": lambda numbers: exports.ratings(numbers.figures),
     "cost": lambda numbers: exports.cost(numbers.costs, numbers.visible),
     "settlement": lambda numbers: exports.settlement(numbers.settlement_lines),

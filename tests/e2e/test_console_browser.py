@@ -202,3 +202,28 @@ def test_a_counselor_keeps_prepared_answers_of_their_own(contexts: Contexts, cou
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Slet “Min egen hilsen”").click()
     expect(page.get_by_text("Du har endnu ingen egne forberedte svar.")).to_be_visible()
+
+
+def test_a_counselor_raises_a_missed_risk_and_the_console_shows_it(contexts: Contexts, counselor_state: Any) -> None:
+    with counselor_on_shift(contexts, counselor_state) as counselor:
+        young = YoungPerson(contexts.new().new_page()).open()
+        young.start_chat(municipality="Aarhus", nickname="Broen")
+        young.send("jeg står bare her og kigger ned på vandet")
+        panel = counselor.take_next("Broen")
+        expect(panel.locator("[data-part=triage]").first).to_be_hidden()
+
+        panel.get_by_text("Ret risikoniveauet").click()
+        panel.get_by_label("Risikoniveau").select_option(label="Kritisk")
+        panel.get_by_label("Slags risiko").select_option(label="Selvmord")
+        panel.get_by_role("button", name="Gem niveauet", exact=True).click()
+        expect(counselor.page.get_by_text("Skriv, hvorfor du ændrer risikoniveauet.")).to_be_visible()
+        panel.get_by_label("Hvorfor niveauet ændres", exact=True).fill("Står ved vandet og har skrevet farvel før")
+        panel.get_by_role("button", name="Gem niveauet", exact=True).click()
+
+        expect(panel.locator(".console-panel-meta [data-part=triage]")).to_have_text("Kritisk risiko", timeout=LIVE)
+        expect(panel.locator(".console-note-body")).to_have_text(
+            ["Normal → Kritisk: Står ved vandet og har skrevet farvel før"]
+        )
+        assert_no_axe_violations(counselor.page)
+        counselor.end(panel)
+    expect(young.log()).not_to_contain_text("Kritisk")  # the young person never sees triage

@@ -188,6 +188,12 @@ function onFrame(frame) {
     case "topic":
       onTopic(frame);
       break;
+    case "level":
+      onLevel(frame);
+      break;
+    case "triage":
+      onTriage(frame);
+      break;
     case "offer":
       onOffer(frame);
       break;
@@ -534,6 +540,23 @@ function wirePanel(conversation) {
     send({ type: "block", conversation: conversation.id, minutes, reason });
   });
 
+  part(panel, "level").addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearError();
+    const field = panel.querySelector("[data-id=level-reason]");
+    const reason = field.value.trim().slice(0, 300);
+    if (!reason) {
+      showError("error_level_reason");
+      field.focus();
+      return;
+    }
+    const level = panel.querySelector("[data-id=level]").value;
+    const category = panel.querySelector("[data-id=level-category]").value;
+    if (send({ type: "level", conversation: conversation.id, level, reason, category })) {
+      field.value = "";
+    }
+  });
+
   const noteForm = part(panel, "note-form");
   noteForm.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -561,12 +584,12 @@ function describe(conversation) {
   part(panel, "kind").textContent = conversation.kind === "letter" ? words.kind_letter : words.kind_chat;
   part(panel, "municipality").textContent = `${placeOf(summary)} · ${topicOf(summary.topic)}`;
   const triage = part(panel, "triage");
-  const level = summary.triage_level;
-  if (level === "critical" || level === "elevated") {
-    triage.textContent = words[`triage_${level}`];
-    show(triage, true);
-  }
+  const level = summary.triage_level || "normal";
+  const risky = level === "critical" || level === "elevated";
+  triage.textContent = risky ? words[`triage_${level}`] : "";
+  show(triage, risky);
   panel.querySelector("[data-id=topic]").value = summary.topic || "";
+  panel.querySelector("[data-id=level]").value = level;
 }
 
 function fillColleagues(conversation) {
@@ -1004,6 +1027,29 @@ function onTopic(frame) {
   announce(words.topic_saved);
 }
 
+// A level set by hand (here, by a colleague or from the floor) replaces the one shown.
+function onLevel(frame) {
+  const conversation = conversations.get(frame.conversation);
+  if (!conversation) {
+    return;
+  }
+  conversation.summary.triage_level = frame.level;
+  describe(conversation);
+  announce(words.level_saved);
+}
+
+const LEVEL_RANK = { normal: 0, elevated: 1, critical: 2 };
+
+// A new message can only raise the conversation's level (the server keeps the highest).
+function onTriage(frame) {
+  const conversation = conversations.get(frame.conversation);
+  if (!conversation || LEVEL_RANK[frame.level] <= LEVEL_RANK[conversation.summary.triage_level || "normal"]) {
+    return;
+  }
+  conversation.summary.triage_level = frame.level;
+  describe(conversation);
+}
+
 function onError(frame) {
   const known = [
     "none_waiting",
@@ -1017,6 +1063,8 @@ function onError(frame) {
     "empty",
     "forbidden",
     "offer_gone",
+    "same_level",
+    "bad_category",
   ];
   if (frame.code === "rate_limited" || frame.code === "flood") {
     showError("error_rate_limited");
