@@ -234,11 +234,25 @@ def _locked_held(conversation_id: uuid.UUID | str, user: User | None) -> Convers
     return conversation
 
 
-def _assess(sender: str, body: str) -> tuple[Level, list[str]]:
-    """What triage sees in a message; only the young person's words are scored."""
+def _assess(conversation: store.Locked, sender: str, body: str) -> tuple[Level, list[str]]:
+    """What triage sees in a message; only the young person's words are scored. Once the message
+    or the conversation shows a risk, the message is read together with the young person's
+    latest messages (`triage.score_conversation`), so that a place in one and an intent in the one
+    before make it critical. A calm message in a calm conversation, most of a chat, costs one
+    reading. Messages before a counselor's correction are not read again (`triage_from_seq`)."""
     if sender != Side.YOUNG:
         return Level.NORMAL, []
     assessment = triage.score_message(body)
+    calm = assessment.level == "normal" and conversation.triage_level == Level.NORMAL
+    if not calm and assessment.level != "critical" and conversation.triage_level != Level.CRITICAL:
+        earlier = (
+            Message.objects.filter(
+                conversation_id=conversation.id, sender=Side.YOUNG, seq__gt=conversation.triage_from_seq
+            )
+            .order_by("-seq")
+            .values_list("body", flat=True)[: triage.CONVERSATION_WINDOW - 1]
+        )
+        assessment = triage.score_conversation([*reversed(earlier), body])
     return Level[assessment.level.upper()], list(assessment.reasons)
 
 
@@ -369,7 +383,7 @@ def _check_post(conversation: store.Locked, post: Post) -> None:
 def _store(conversation: store.Locked, post: Post) -> Message | None:
     """Numbers, triages and stores a post that passed the checks, and announces it after commit;
     None for a resend of a stored message."""
-    level, reasons = _assess(post.sender, post.body)
+    level, reasons = _assess(conversation, post.sender, post.body)
     was = conversation.triage_level
     message = store.append(
         conversation,

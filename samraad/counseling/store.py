@@ -41,6 +41,7 @@ class Locked:
     blocked: bool  # the young person is blocked at the time given to `lock`
     last_seq: int
     triage_level: int
+    triage_from_seq: int  # triage reads the young person's messages after this one together
     at: datetime  # the time given to `lock`, and as the database stores it:
     db_at: Any
     db_id: Any  # the id as the database stores it
@@ -81,12 +82,12 @@ def _sql(wrapper: BaseDatabaseWrapper, statement: str) -> str:
 # take: it still excludes every other writer of the row, but not the KEY SHARE with which another
 # transaction checks a foreign key to the conversation (a heartbeat's, a note's) as it commits.
 LOCK = (
-    "SELECT state, kind, counselor_id, CASE WHEN blocked_until > %s THEN 1 ELSE 0 END, last_seq, triage_level "
-    "FROM counseling_conversation WHERE id = %s"
+    "SELECT state, kind, counselor_id, CASE WHEN blocked_until > %s THEN 1 ELSE 0 END, last_seq, triage_level, "
+    "triage_from_seq FROM counseling_conversation WHERE id = %s"
 )
 LOCK_FOR_UPDATE = (
-    "SELECT state, kind, counselor_id, CASE WHEN blocked_until > %s THEN 1 ELSE 0 END, last_seq, triage_level "
-    "FROM counseling_conversation WHERE id = %s FOR NO KEY UPDATE"
+    "SELECT state, kind, counselor_id, CASE WHEN blocked_until > %s THEN 1 ELSE 0 END, last_seq, triage_level, "
+    "triage_from_seq FROM counseling_conversation WHERE id = %s FOR NO KEY UPDATE"
 )
 # The first condition repeats the unique index's own, so SQLite uses that index.
 RESENT = (
@@ -142,8 +143,10 @@ def lock(conversation_id: uuid.UUID | str, now: datetime) -> Locked | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    state, kind, counselor_id, blocked, last_seq, triage_level = row
-    return Locked(key, state, kind, counselor_id, bool(blocked), last_seq, triage_level, now, db_at, db_id)
+    state, kind, counselor_id, blocked, last_seq, triage_level, triage_from_seq = row
+    return Locked(
+        key, state, kind, counselor_id, bool(blocked), last_seq, triage_level, triage_from_seq, now, db_at, db_id
+    )
 
 
 def resent_id(conversation_id: uuid.UUID, sender: str, client_id: str) -> int | None:

@@ -19,7 +19,8 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -66,20 +67,35 @@ def features(text: str) -> list[str]:
     out += [f"w:{word}" for word in words]
     out += [f"b:{first} {second}" for first, second in zip(words, words[1:], strict=False)]
     for word in words:
-        padded = f" {word} "
-        for size in _CHAR_SIZES:
-            if size > len(padded):
-                break
-            out += [f"c:{padded[start : start + size]}" for start in range(len(padded) - size + 1)]
+        out += _character_grams(word)
     return out
 
 
-@dataclass(frozen=True)
-class Prediction:
-    """The model's view of one message: a probability per level and the likeliest risk category."""
+@functools.lru_cache(maxsize=65_536)
+def _character_grams(word: str) -> tuple[str, ...]:
+    # Words repeat (most of a chat is a few thousand common words), and their n-grams are most of
+    # a message's features: worked out once per word, they cost a dictionary look-up.
+    padded = f" {word} "
+    grams: list[str] = []
+    for size in _CHAR_SIZES:
+        if size > len(padded):
+            break
+        grams += [f"c:{padded[start : start + size]}" for start in range(len(padded) - size + 1)]
+    return tuple(grams)
 
-    probabilities: dict[str, float]
-    category: str
+
+class Prediction:
+    """The model's view of one message: a probability per level and the likeliest risk category.
+    The category is worked out only when asked for (a message triage raises), since most
+    messages are calm and it costs as much again as the levels."""
+
+    def __init__(self, probabilities: dict[str, float], category: str | Callable[[], str]) -> None:
+        self.probabilities = probabilities
+        self._category = category
+
+    @functools.cached_property
+    def category(self) -> str:
+        return self._category if isinstance(self._category, str) else self._category()
 
     def at_least(self, level: str, levels: tuple[str, ...]) -> float:
         """Probability that the message is `level` or more urgent."""
@@ -93,50 +109,67 @@ class TriageModel:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.levels: tuple[str, ...] = tuple(data["levels"])
+        if len(self.levels) != 3:
+            raise ValueError(f"a triage model scores three levels, not {len(self.levels)}")
         self.categories: tuple[str, ...] = tuple(data["categories"])
         self.level_intercept: list[float] = list(data["level_intercept"])
         self.category_intercept: list[float] = list(data["category_intercept"])
         self.calibration: list[list[float]] = [list(pair) for pair in data["calibration"]]
         self.thresholds: dict[str, float] = dict(data["thresholds"])
-        # name -> [idf, level weights..., category weights...]
-        self.vocabulary: dict[str, list[float]] = data["vocabulary"]
+        # The file keeps name -> [idf, level weights..., category weights...]. In memory each
+        # feature's levels' part is premultiplied by its idf, with the idf squared for the norm,
+        # so that a message (where nearly every feature occurs once) is summed in C (`predict`);
+        # the categories' part is kept apart, read only for a message triage raises.
+        vocabulary: dict[str, list[float]] = data["vocabulary"]
+        self.vocabulary: dict[str, tuple[float, float, float, float]] = {
+            name: (row[0] * row[0], row[0] * row[1], row[0] * row[2], row[0] * row[3])
+            for name, row in vocabulary.items()
+        }
+        self.idf: dict[str, float] = {name: row[0] for name, row in vocabulary.items()}
+        self.category_weights: dict[str, tuple[float, ...]] = {name: tuple(row[4:]) for name, row in vocabulary.items()}
         self.meta: dict[str, object] = dict(data.get("meta", {}))
 
-    def _weighted(self, text: str) -> tuple[list[tuple[float, list[float]]], float]:
-        counts = Counter(name for name in features(text) if name in self.vocabulary)
-        rows: list[tuple[float, list[float]]] = []
-        norm = 0.0
-        for name, count in counts.items():
-            row = self.vocabulary[name]
-            value = (1.0 + math.log(count)) * row[0]
-            norm += value * value
-            rows.append((value, row))
-        return rows, math.sqrt(norm)
-
     def predict(self, text: str) -> Prediction:
-        """Scores one message; a message with no known feature gets the intercepts alone."""
-        rows, norm = self._weighted(text)
-        n_levels = len(self.levels)
+        """Scores one message; a message with no known feature gets the intercepts alone.
+
+        TF-IDF with sublinear term frequency, L2-normalised, as scikit-learn computes it: a
+        feature's value is its idf, or (1 + ln count) times it for one that occurs `count` times."""
+        vocabulary = self.vocabulary
+        counts = Counter(name for name in features(text) if name in vocabulary)
+        rows = [vocabulary[name] for name in counts]
+        sums = [math.fsum(map(itemgetter(index), rows)) for index in range(4)]
+        for name, count in counts.items():
+            if count > 1:  # few: the same n-gram in two words
+                factor = 1.0 + math.log(count)
+                row = vocabulary[name]
+                sums[0] += (factor * factor - 1.0) * row[0]
+                for index in (1, 2, 3):
+                    sums[index] += (factor - 1.0) * row[index]
+        norm = math.sqrt(sums[0])
         decision = list(self.level_intercept)
-        category = list(self.category_intercept)
         if norm > 0.0:
-            for value, row in rows:
-                weight = value / norm
-                for index in range(n_levels):
-                    decision[index] += weight * row[1 + index]
-                for index in range(len(category)):
-                    category[index] += weight * row[1 + n_levels + index]
+            decision = [intercept + total / norm for intercept, total in zip(decision, sums[1:], strict=True)]
         calibrated = []
         for score, (slope, offset) in zip(decision, self.calibration, strict=True):
             exponent = slope * score + offset
             calibrated.append(1.0 / (1.0 + math.exp(exponent)) if exponent < 700 else 0.0)
         total = sum(calibrated)
         if total <= 0.0:
-            probabilities = dict.fromkeys(self.levels, 1.0 / n_levels)
+            probabilities = dict.fromkeys(self.levels, 1.0 / len(self.levels))
         else:
             probabilities = {level: p / total for level, p in zip(self.levels, calibrated, strict=True)}
-        best = max(range(len(category)), key=category.__getitem__) if category else 0
-        return Prediction(probabilities, self.categories[best] if self.categories else "")
+        return Prediction(probabilities, lambda: self._category(counts, norm))
+
+    def _category(self, counts: Counter[str], norm: float) -> str:
+        if not self.categories:
+            return ""
+        scores = list(self.category_intercept)
+        if norm > 0.0:
+            for name, count in counts.items():
+                weight = (1.0 + math.log(count)) * self.idf[name] / norm
+                for index, category_weight in enumerate(self.category_weights[name]):
+                    scores[index] += weight * category_weight
+        return self.categories[max(range(len(scores)), key=scores.__getitem__)]
 
 
 def load(path: Path | None = None) -> TriageModel:

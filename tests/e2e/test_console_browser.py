@@ -208,7 +208,7 @@ def test_a_counselor_raises_a_missed_risk_and_the_console_shows_it(contexts: Con
     with counselor_on_shift(contexts, counselor_state) as counselor:
         young = YoungPerson(contexts.new().new_page()).open()
         young.start_chat(municipality="Aarhus", nickname="Broen")
-        young.send("jeg står bare her og kigger ned på vandet")
+        young.send("jeg har haft en lang dag og vil gerne snakke")
         panel = counselor.take_next("Broen")
         expect(panel.locator("[data-part=triage]").first).to_be_hidden()
 

@@ -27,7 +27,7 @@ async def _held(counselor, body: str = "hej") -> tuple[str, object, object]:
 
 
 async def test_a_counselor_raises_a_missed_risk_with_a_reason(counselor_aarhus):
-    conversation, young, console = await _held(counselor_aarhus, "jeg står bare her på broen")
+    conversation, young, console = await _held(counselor_aarhus, "hej, jeg har brug for at snakke med nogen")
 
     await console.send(
         {

@@ -71,3 +71,35 @@ async def test_an_idiom_raises_nothing(counselor_aarhus):
 
     assert (await Conversation.objects.aget(pk=opened.conversation.id)).triage_level == 0
     await young.close()
+
+
+async def test_a_place_after_an_intent_in_the_message_before_makes_the_conversation_critical(supervisor):
+    opened = await open_chat()
+    young = await young_socket(opened.token)
+    floor = await floor_socket(supervisor)
+    await floor.receive_until("floor")
+
+    await young.send({"type": "msg", "client_id": "y1", "body": "jeg vil ikke leve mere"})
+    await young.receive_until("ack")
+    elevated = (await Conversation.objects.aget(pk=opened.conversation.id)).triage_level
+    await young.send({"type": "msg", "client_id": "y2", "body": "jeg er på broen"})
+    await young.receive_until("ack")
+    alert = await floor.receive_until("alert")
+
+    assert elevated == 1
+    assert (await Conversation.objects.aget(pk=opened.conversation.id)).triage_level == 2
+    assert (alert["seq"], alert["level"]) == (2, "critical")
+    await young.close()
+    await floor.close()
+
+
+async def test_a_calm_message_never_lowers_the_conversation(counselor_aarhus):
+    opened = await open_chat()
+    young = await young_socket(opened.token)
+
+    for number, body in enumerate([CRITICAL, "okay", "tak fordi du lytter", "hej"]):
+        await young.send({"type": "msg", "client_id": f"y{number}", "body": body})
+        await young.receive_until("ack")
+
+    assert (await Conversation.objects.aget(pk=opened.conversation.id)).triage_level == 2
+    await young.close()
