@@ -264,12 +264,13 @@ class Block(models.Model):
 
 
 class RiskCategory(models.TextChoices):
-    """What kind of risk a triage level is about: the categories of `triage.py` (one test keeps
+    """What kind of risk a triage level is about: `triage.CATEGORIES`, in its order (a test keeps
     them the same)."""
 
     SUICIDE = "suicide", _("Suicide")
     OVERDOSE = "overdose", _("Overdose")
     SELF_HARM = "self_harm", _("Self-harm")
+    MEDICAL = "medical", _("Medical emergency")
     SEXUAL_ABUSE = "sexual_abuse", _("Sexual abuse")
     VIOLENCE = "violence", _("Violence")
     GROOMING = "grooming", _("Grooming or sextortion")

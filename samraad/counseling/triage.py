@@ -1251,6 +1251,8 @@ _CATEGORY_ORDER = (
     "hopelessness",
     "friend_at_risk",
 )
+# The kinds of risk, most urgent first: the vocabulary of `Assessment.categories`.
+CATEGORIES = _CATEGORY_ORDER
 
 # Points towards a suicide plan; "intent" signals say the writer thinks of dying, the others say
 # how, where or when. Critical needs an intent and at least three points with something concrete.

@@ -136,3 +136,13 @@ async def test_a_correction_to_the_same_level_or_an_unknown_kind_changes_nothing
     assert not await TriageCorrection.objects.aexists()
     await young.close()
     await console.close()
+
+
+def test_the_kinds_of_risk_a_counselor_names_are_the_kinds_triage_knows():
+    from samraad.counseling import triage, triage_model
+    from samraad.counseling.models import RiskCategory
+
+    model = triage_model.default_model()
+
+    assert tuple(RiskCategory.values) == triage.CATEGORIES
+    assert model is not None and set(model.categories) <= set(triage.CATEGORIES)
