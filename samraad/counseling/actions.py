@@ -439,7 +439,7 @@ def do_end(conversation_id: uuid.UUID | str, *, side: str, user: User | None = N
     conversation = _locked_held(conversation_id, user) if side == Side.COUNSELOR else _locked(conversation_id)
     if conversation.state in (State.ENDED, State.ABANDONED):
         return conversation
-    was_waiting = conversation.state == State.WAITING
+    was_waiting = conversation.state in (State.OPENED, State.WAITING)
     conversation.state = State.ABANDONED if was_waiting and side == Side.YOUNG else State.ENDED
     conversation.ended_at = timezone.now()
     conversation.save(update_fields=["state", "ended_at", "updated_at"])

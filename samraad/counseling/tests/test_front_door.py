@@ -188,3 +188,12 @@ def test_an_empty_body_that_is_not_json_opens_nothing_either(app):
 
     assert response.status_code == 415
     assert not Conversation.objects.exists()
+
+
+def test_a_chat_deleted_before_its_socket_connected_has_left_while_waiting(app):
+    opened = post_json(app, OPEN, {}).json()
+
+    deleted = post_json(app, "/api/chat/delete", {"resume_code": opened["resume_code"]})
+
+    assert deleted.status_code == 204
+    assert Conversation.objects.get(pk=opened["conversation"]).state == Conversation.State.ABANDONED
