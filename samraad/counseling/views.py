@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from samraad.accounts.embedding import widget_origins
 from samraad.accounts.models import Organisation, User
-from samraad.accounts.permissions import Perm, can
+from samraad.accounts.permissions import Perm, can, supervises_pool
 from samraad.counseling import actions
 from samraad.counseling.errors import Refused
 from samraad.counseling.models import Level, PreparedAnswer, RiskCategory, Topic
@@ -88,7 +88,11 @@ def floor_page(request: HttpRequest) -> HttpResponse:
     """The supervisor's floor: the queue by municipality and level, counselors' load, alerts."""
     if not can(request.user, Perm.SUPERVISE):
         raise PermissionDenied
-    context = {"long_wait_s": settings.SAMRAAD_FLOOR_LONG_WAIT_S, "topics": Topic.choices}
+    context = {
+        "long_wait_s": settings.SAMRAAD_FLOOR_LONG_WAIT_S,
+        "topics": Topic.choices,
+        "supervises_pool": supervises_pool(request.user),
+    }
     return render(request, "counseling/floor.html", context)
 
 

@@ -128,3 +128,13 @@ async def test_a_watch_of_an_ended_conversation_is_refused(supervisor, counselor
     assert refused["code"] == "not_found"
     for socket in (young, console, floor):
         await socket.close()
+
+
+@pytest.mark.parametrize(("who", "says"), [("pool", "på tværs af alle kommuner"), ("own", "Aarhus' egne unge")])
+def test_the_floor_page_says_whose_conversations_it_shows(who, says, supervisor, supervisor_aarhus, client):
+    from conftest import sign_in
+
+    person = supervisor if who == "pool" else supervisor_aarhus
+    page = sign_in(client, person).get("/console/floor/").content.decode()
+
+    assert says in page
