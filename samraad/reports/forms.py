@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -124,7 +124,7 @@ class StaffingForm(PeriodForm):
         text = self.cleaned_data.get("week") or ""
         if not text:
             return None
-        monday = parse_week(text)
-        if monday is None or not FIRST_DATE <= monday <= LAST_DATE - timedelta(days=6):
+        monday = parse_week(text, FIRST_DATE, LAST_DATE)
+        if monday is None:
             raise ValidationError(_("Write the week as year and week number, e.g. 2026-W48."), "bad_week")
         return monday

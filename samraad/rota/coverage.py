@@ -222,15 +222,24 @@ def week_label(monday: date) -> str:
     return f"{year:04d}-W{week:02d}"
 
 
-def parse_week(text: str) -> date | None:
-    """Returns the Monday of an ISO week written `2026-W48`, or None if there is no such week."""
+def week_within(monday: date, first: date = date.min, last: date = date.max) -> bool:
+    """Returns whether the whole week from `monday` to its Sunday lies from `first` to `last`."""
+    # Subtracting from `last` rather than adding to `monday` keeps to dates that exist: the week
+    # after 9999-12-27 would end in a year Python has no date for.
+    return first <= monday <= last - timedelta(days=DAYS_PER_WEEK - 1)
+
+
+def parse_week(text: str, first: date = date.min, last: date = date.max) -> date | None:
+    """Returns the Monday of an ISO week written `2026-W48`, or None if there is no such week or
+    it does not lie wholly from `first` to `last` (by default, the dates Python has)."""
     match = _WEEK.match(text.strip())
     if match is None:
         return None
     try:
-        return date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
     except ValueError:
         return None
+    return monday if week_within(monday, first, last) else None
 
 
 def week_bounds(monday: date) -> Interval:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -29,15 +29,15 @@ def _week_url(monday: date) -> str:
 
 
 def _in_range(monday: date) -> bool:
-    return FIRST_DATE <= monday and monday + timedelta(days=6) <= LAST_DATE
+    return coverage.week_within(monday, FIRST_DATE, LAST_DATE)
 
 
 def _requested_week(request: HttpRequest) -> date:
     text = request.GET.get("week", "")
     if not text:
         return coverage.monday_of(timezone.localdate())
-    monday = coverage.parse_week(text)
-    if monday is None or not _in_range(monday):
+    monday = coverage.parse_week(text, FIRST_DATE, LAST_DATE)
+    if monday is None:
         raise Http404
     return monday
 

@@ -69,6 +69,21 @@ def test_a_week_that_does_not_exist_is_none(text):
     assert parse_week(text) is None
 
 
+@pytest.mark.parametrize("text", ["9999-W52", "0000-W01"])
+def test_a_week_outside_the_dates_python_has_is_none(text):
+    # 9999-W52 would end on 2 January 10000; there is no year 0.
+    assert parse_week(text) is None
+
+
+def test_a_week_outside_the_bounds_is_none():
+    first, last = date(2000, 1, 1), date(2099, 12, 31)
+
+    assert parse_week("2000-W01", first, last) == date(2000, 1, 3)
+    assert parse_week("1999-W52", first, last) is None  # begins on 27 December 1999
+    assert parse_week("2099-W52", first, last) == date(2099, 12, 21)
+    assert parse_week("2099-W53", first, last) is None  # ends on 3 January 2100
+
+
 def test_monday_of_any_day_of_the_week():
     assert {monday_of(ORDINARY_MONDAY + timedelta(days=offset)) for offset in range(7)} == {ORDINARY_MONDAY}
 
