@@ -7,9 +7,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from samraad.accounts.permissions import Perm, can
@@ -36,12 +36,35 @@ class SamraadAdminSite(admin.AdminSite):
 
         return refuse_signed_in_outsiders
 
+    def get_urls(self) -> list[URLResolver | URLPattern]:
+        # The "view on site" shortcut is Django's, with a malformed id answered like a missing one.
+        urls = super().get_urls()
+        for index, pattern in enumerate(urls):
+            if isinstance(pattern, URLPattern) and pattern.name == "view_on_site":
+                view = self.admin_view(view_on_site)
+                urls[index] = path(str(pattern.pattern), view, name="view_on_site")
+        return urls
+
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         # One sign-in for the whole product; a signed-in person without the role is refused.
         if request.user.is_authenticated:
             raise PermissionDenied
         query = urlencode({"next": request.GET.get("next", reverse("admin:index"))})
         return HttpResponseRedirect(f"{reverse('accounts:login')}?{query}")
+
+
+def view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> HttpResponse:
+    """Redirects to the page of the object `object_id` of the given content type, as Django's
+    shortcut does; an id that cannot be a key of that model (text for a UUID key) is a 404, where
+    Django's own lets the ValidationError through as a server error."""
+    # Imported here, as Django's admin does: the module imports a model, and this one is imported
+    # while the apps are still loading.
+    from django.contrib.contenttypes import views as contenttype_views
+
+    try:
+        return contenttype_views.shortcut(request, content_type_id, object_id)
+    except ValidationError as error:
+        raise Http404 from error
 
 
 class ScopedModelAdmin(admin.ModelAdmin):
@@ -66,6 +89,11 @@ class ScopedModelAdmin(admin.ModelAdmin):
 
     def may_touch(self, request: HttpRequest, obj: Any) -> bool:
         return can(request.user, self.perm, obj)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        # Django passes `?_to_field=` (empty) on as a field named "", which is no field, and the
+        # FieldDoesNotExist became a server error; an empty choice means the primary key.
+        return super().get_object(request, object_id, from_field or None)
 
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
