@@ -56,6 +56,9 @@ MIDDLEWARE = [
     # in ALLOWED_HOSTS, the second-factor detour) must not be frameable either.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Outside every middleware that may answer for a signed-in person (the second-factor detour,
+    # the lock-out page), so its answers are never stored either.
+    "samraad.accounts.middleware.NoStoreWhenSignedInMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 # Reachable between password and second factor: the steps themselves and leaving.
 _OPEN_URL_NAMES = (
@@ -54,3 +56,26 @@ class SecondFactorMiddleware:
         step = "accounts:verify" if user_has_device(request.user) else "accounts:two_factor_setup"
         query = urlencode({"next": request.get_full_path()})
         return HttpResponseRedirect(f"{reverse(step)}?{query}")
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Sends `Cache-Control: no-store` with every answer to a signed-in request (password only or
+    both factors, also the answer that signs out), whatever the view chose, so neither a shared
+    cache nor the browser keeps a staff page, a CSV or an API answer. Answers to anonymous
+    requests keep the caching their views chose (the widget's script is public for an hour)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Read before the view, so signing out counts; the session is only opened when the browser
+        # sent a session cookie, so an anonymous first visit is not made to vary by cookie.
+        signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES and SESSION_KEY in request.session
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if signed_in or (user is not None and user.is_authenticated):
+            # Replaced, not merged: `public, max-age=3600, no-store` would leave a cache to choose.
+            del response["Cache-Control"]
+            del response["Expires"]
+            add_never_cache_headers(response)
+        return response

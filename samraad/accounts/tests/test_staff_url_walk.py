@@ -1,6 +1,6 @@
 """Every URL pattern Django knows, asked by each kind of staff member signed in with both factors,
 with absurd values in the path and in every query parameter the views read: nothing answers with
-a server error.
+a server error, and nothing sent to a signed-in person may be kept by a cache.
 
 The routes and an ordinary request for each come from the permission matrix (whose
 `test_every_url_pattern_has_a_row` makes sure a new URL is in it), so a new URL is walked here too.
@@ -176,3 +176,16 @@ def test_no_staff_url_answers_absurd_values_with_a_server_error(persona, world, 
     ]
 
     assert failures == []
+
+
+@pytest.mark.parametrize("persona", STAFF_PERSONAS)
+def test_every_answer_to_a_signed_in_person_says_no_store(persona, world, aarhus, central):
+    client = staff_member(persona, aarhus, central)
+
+    cacheable = [
+        f"{response.status_code} {_shown(target)}: {response.get('Cache-Control', '(no Cache-Control)')}"
+        for target, response in walk(client, world, queries=False)
+        if "no-store" not in response.get("Cache-Control", "")
+    ]
+
+    assert cacheable == []
