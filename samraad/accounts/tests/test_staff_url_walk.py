@@ -189,3 +189,11 @@ def test_every_answer_to_a_signed_in_person_says_no_store(persona, world, aarhus
     ]
 
     assert cacheable == []
+
+
+def test_an_anonymous_answer_keeps_the_caching_its_view_chose(db):
+    script = Client().get("/widget.js")
+
+    assert script.status_code == 200
+    assert "public" in script["Cache-Control"]
+    assert "no-store" not in script["Cache-Control"]
