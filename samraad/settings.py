@@ -187,12 +187,19 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60, minimum=60)
 OTP_TOTP_ISSUER = "Samraad"
 
+# Sign-in guessing (samraad/accounts/lockout.py, docs/security.md "Sign-in"): a username and a
+# source together are locked for the cool-off after AXES_FAILURE_LIMIT failures; beyond that many
+# failures at an account from anywhere, sources its owner has not signed in from wait 1 s, doubling
+# with each failure, at most SAMRAAD_SIGN_IN_DELAY_CAP_S. Nobody can lock the owner's own machine out.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
-# Lock an account after repeated failures, and a source that guesses at many accounts.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "samraad.accounts.lockout.SamraadAxesHandler"
+AXES_LOCKOUT_CALLABLE = "samraad.accounts.lockout.refusal"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+SAMRAAD_SIGN_IN_DELAY_CAP_S = env_int("SAMRAAD_SIGN_IN_DELAY_CAP_S", 900, minimum=1)
+# Days a source stays known after its owner last signed in from it with every factor.
+SAMRAAD_KNOWN_SOURCE_DAYS = env_int("SAMRAAD_KNOWN_SOURCE_DAYS", 30, minimum=1)
 # Only the direct peer counts: a client-set X-Forwarded-For must not dodge the lock-out.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_DISABLE_ACCESS_LOG = True

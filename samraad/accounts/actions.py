@@ -1,15 +1,19 @@
-"""Changes to staff: the roles they hold, and their sign-in's second factor and recovery codes."""
+"""Changes to staff: the roles they hold, and their sign-in: the second factor and its recovery
+codes, known sources and counted failures."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from samraad.accounts.models import RoleGrant, User
+from samraad.accounts import lockout
+from samraad.accounts.models import AccountFailures, KnownSource, RoleGrant, User
 from samraad.accounts.permissions import Perm, can, grantable_roles
 from samraad.audit.actions import do_record_access
 from samraad.audit.models import AuditEntry
@@ -84,3 +88,31 @@ def do_revoke_role(granter: User, grant: RoleGrant) -> None:
         reason=f"role revoked: {grant.role}",
         organisation=grantee.organisation,
     )
+
+
+def do_count_failed_sign_in(username: str, now: datetime) -> None:
+    """Counts one wrong password given for `username`, from anywhere, towards the account's delay
+    (`lockout.time_to_wait`); a count whose last failure is a quiet day old starts again."""
+    with transaction.atomic():
+        counted, created = AccountFailures.objects.select_for_update().get_or_create(
+            username=username, defaults={"failures": 1, "last_failure_at": now}
+        )
+        if not created:
+            quiet = now - counted.last_failure_at >= lockout.FORGET_FAILURES_AFTER
+            counted.failures = 1 if quiet else counted.failures + 1
+            counted.last_failure_at = now
+            counted.save(update_fields=["failures", "last_failure_at"])
+        # Names that are no account are counted too (so they are answered alike); quiet ones go.
+        AccountFailures.objects.filter(last_failure_at__lte=now - lockout.FORGET_FAILURES_AFTER).delete()
+
+
+def do_remember_sign_in_source(user: User, address: str | None, now: datetime) -> None:
+    """Records that `user` signed in with every factor from `address` (as a keyed hash only), so
+    failures elsewhere do not slow their sign-in from there; forgets their sources gone stale."""
+    if not address:
+        return
+    KnownSource.objects.update_or_create(
+        user=user, address_hash=lockout.source_hash(user.pk, address), defaults={"last_sign_in_at": now}
+    )
+    stale = now - timedelta(days=settings.SAMRAAD_KNOWN_SOURCE_DAYS)
+    KnownSource.objects.filter(user=user, last_sign_in_at__lt=stale).delete()

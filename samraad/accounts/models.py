@@ -182,3 +182,42 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return self.get_role_display()
+
+
+class KnownSource(models.Model):
+    """A source a staff member has signed in from with every factor, kept only as an HMAC of the
+    member and the address: failures elsewhere do not slow their sign-in from here
+    (`samraad/accounts/lockout.py`). Young people never sign in, so no address of theirs is here."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_sources")
+    address_hash = models.CharField(max_length=64)
+    last_sign_in_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("known sign-in source")
+        verbose_name_plural = _("known sign-in sources")
+        ordering = ["user", "-last_sign_in_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "address_hash"], name="one_row_per_known_source")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.address_hash[:8]}…"
+
+
+class AccountFailures(models.Model):
+    """Failed passwords given for one username from any source since the last quiet day: the
+    account's guess budget, which slows sign-in from unknown sources (`samraad/accounts/lockout.py`).
+    Kept for any username typed, so a name that is no account is answered alike."""
+
+    username = models.CharField(max_length=255, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("failed sign-ins at an account")
+        verbose_name_plural = _("failed sign-ins at accounts")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.failures}"

@@ -7,12 +7,14 @@ from typing import Any
 
 import django_otp
 import segno
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -20,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from samraad.accounts import actions
+from samraad.accounts import actions, lockout
 from samraad.accounts.forms import LoginForm, NewPasswordForm, ResetRequestForm, SecondFactorForm
 from samraad.accounts.middleware import needs_second_factor
 from samraad.accounts.permissions import Perm, can, get_organisation_for
@@ -31,6 +33,16 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        if settings.SAMRAAD_DEMO:  # the password is every factor there is
+            _remember_source(self.request)
+        return response
+
+
+def _remember_source(request: HttpRequest) -> None:
+    actions.do_remember_sign_in_source(request.user, lockout.source_of(request), timezone.now())  # type: ignore[arg-type]
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -58,6 +70,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             request.session.cycle_key()
             django_otp.login(request, device)
+            _remember_source(request)
             return redirect(_next_url(request))
         form.add_error("token", _("That code is not valid. Try the newest code from your app."))
     return render(request, "accounts/verify.html", {"form": form, "next": _next_url(request)})
@@ -80,6 +93,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             authenticator, codes = confirmed
             request.session.cycle_key()
             django_otp.login(request, authenticator)
+            _remember_source(request)
             return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
         form.add_error("token", _("That code is not valid. Check the time on your phone and try again."))
     secret = base64.b32encode(device.bin_key).decode("ascii")
