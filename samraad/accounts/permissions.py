@@ -236,6 +236,9 @@ def get_reported_municipality_for(user: Any, code: str | None) -> Organisation |
         raise PermissionDenied
     if not code:
         return None if sees_every_municipality(user) else user.organisation
+    if not (len(code) == 4 and code.isascii() and code.isdigit()):
+        # Not a municipality code at all (PostgreSQL refuses a NUL in a query outright).
+        raise Http404
     municipality = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, municipality_code=code).first()
     if municipality is None or not can(user, Perm.VIEW_NUMBERS, municipality):
         raise Http404
