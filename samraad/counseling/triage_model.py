@@ -39,6 +39,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 # scoring stays fast (the rules read the same span).
 _MAX_CHARS = 20_000
 _CHAR_SIZES = (2, 3, 4, 5)
+# Words whose known n-grams and sums a model keeps (`TriageModel._word`): a chat's vocabulary.
+_WORDS_KEPT = 65_536
 
 
 def fold(text: str) -> str:
@@ -58,6 +60,15 @@ def _is_symbol(character: str) -> bool:
 def features(text: str) -> list[str]:
     """Returns the n-gram features of a message: words ("w:"), word pairs ("b:"), character
     n-grams of 2 to 5 letters inside each word padded with spaces ("c:"), and pictographs ("e:")."""
+    out, words = _split(text)
+    for word in words:
+        out += _character_grams(word)
+    return out
+
+
+def _split(text: str) -> tuple[list[str], list[str]]:
+    """The message's features other than the character n-grams, and its words (whose character
+    n-grams `_character_grams` gives): scoring sums the two parts apart (`TriageModel.predict`)."""
     if len(text) > _MAX_CHARS:
         half = _MAX_CHARS // 2
         text = text[:half] + "\n" + text[-half:]
@@ -66,9 +77,7 @@ def features(text: str) -> list[str]:
     out = [f"e:{character}" for character in folded if ord(character) > 0x2000 and _is_symbol(character)]
     out += [f"w:{word}" for word in words]
     out += [f"b:{first} {second}" for first, second in zip(words, words[1:], strict=False)]
-    for word in words:
-        out += _character_grams(word)
-    return out
+    return out, words
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -128,24 +137,35 @@ class TriageModel:
         self.idf: dict[str, float] = {name: row[0] for name, row in vocabulary.items()}
         self.category_weights: dict[str, tuple[float, ...]] = {name: tuple(row[4:]) for name, row in vocabulary.items()}
         self.meta: dict[str, object] = dict(data.get("meta", {}))
+        self._words: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {}
 
     def predict(self, text: str) -> Prediction:
         """Scores one message; a message with no known feature gets the intercepts alone.
 
         TF-IDF with sublinear term frequency, L2-normalised, as scikit-learn computes it: a
-        feature's value is its idf, or (1 + ln count) times it for one that occurs `count` times."""
+        feature's value is its idf, or (1 + ln count) times it for one that occurs `count` times.
+        Each word's known character n-grams and their sums are worked out once and kept
+        (`_word`): a message adds up its words' sums and looks up only its few other features,
+        then mends the sums of the features it holds more than once."""
         vocabulary = self.vocabulary
-        counts = Counter(name for name in features(text) if name in vocabulary)
-        rows = [vocabulary[name] for name in counts]
-        sums = [math.fsum(map(itemgetter(index), rows)) for index in range(4)]
+        others, words = _split(text)
+        known = [name for name in others if name in vocabulary]
+        parts = [self._word(word) for word in words]
+        sums = [math.fsum(map(itemgetter(index), (vocabulary[name] for name in known))) for index in range(4)]
+        for _, word_sums in parts:
+            for index in range(4):
+                sums[index] += word_sums[index]
+        counts = Counter(known)
+        for names, _ in parts:
+            counts.update(names)
         for name, count in counts.items():
-            if count > 1:  # few: the same n-gram in two words
+            if count > 1:  # summed `count` times above; its value is (1 + ln count) times the idf
                 factor = 1.0 + math.log(count)
                 row = vocabulary[name]
-                sums[0] += (factor * factor - 1.0) * row[0]
+                sums[0] += (factor * factor - count) * row[0]
                 for index in (1, 2, 3):
-                    sums[index] += (factor - 1.0) * row[index]
-        norm = math.sqrt(sums[0])
+                    sums[index] += (factor - count) * row[index]
+        norm = math.sqrt(max(sums[0], 0.0))
         decision = list(self.level_intercept)
         if norm > 0.0:
             decision = [intercept + total / norm for intercept, total in zip(decision, sums[1:], strict=True)]
@@ -159,6 +179,19 @@ class TriageModel:
         else:
             probabilities = {level: p / total for level, p in zip(self.levels, calibrated, strict=True)}
         return Prediction(probabilities, lambda: self._category(counts, norm))
+
+    def _word(self, word: str) -> tuple[tuple[str, ...], tuple[float, ...]]:
+        """A word's character n-grams that the model knows, and the sums of their rows."""
+        cached = self._words.get(word)
+        if cached is None:
+            vocabulary = self.vocabulary
+            names = tuple(name for name in _character_grams(word) if name in vocabulary)
+            rows = [vocabulary[name] for name in names]
+            cached = (names, tuple(math.fsum(map(itemgetter(index), rows)) for index in range(4)))
+            if len(self._words) >= _WORDS_KEPT:
+                self._words.clear()  # a flood of new words must not grow it without end
+            self._words[word] = cached
+        return cached
 
     def _category(self, counts: Counter[str], norm: float) -> str:
         if not self.categories:
