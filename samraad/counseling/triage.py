@@ -915,7 +915,9 @@ _SIGNALS: tuple[_Signal, ...] = (
         "sexual_now",
         "voldtager ~1 mig",
         "misbruger ~1 mig",
-        "tvinger ~1 mig",
+        # "tvinger mig til at spise broccoli" is a parent at dinner; forced to something sexual is not.
+        "tvinger ~1 mig !til",
+        "tvinger ~1 mig ~1 til ~4 @sexword|ting|det|ham|hende",
         "presser ~1 mig ~3 sex|ting|det",
         "rører ~1 ved ~1 mig",
         "gør ~1 ting ~1 ved ~1 mig",
@@ -1458,6 +1460,20 @@ def _sexual_abuse(message: _Message, found: dict[str, tuple[int, float]]) -> Non
         found["sexual_abuse"] = (level, level)
 
 
+# Words that may stand between "slår mig" and what the writer was beaten at ("slår mig altid i skak").
+_ADVERBS = _words("altid tit ofte igen også bare nogle gange hele tiden hver gang")
+
+
+def _beaten_at(message: _Message, hit: _Hit) -> bool:
+    """True for "hun slog mig i løb", "far slår mig altid i ping pong": beaten at something, not
+    hit, because what follows "i" is not a part of the body."""
+    if hit.name != "violence":
+        return False
+    tokens = message.clauses[hit.clause]
+    after = [token for token in tokens[hit.end : hit.end + 5] if token not in _ADVERBS][:2]
+    return after[:1] == ["i"] and len(after) == 2 and after[1] not in _BODY
+
+
 def _violence(message: _Message, found: dict[str, tuple[int, float]]) -> None:
     level = 0
     candidates = message.any("violence") + message.any("threat") + message.others("kill_me") + message.any("weapon_at")
@@ -1469,9 +1485,7 @@ def _violence(message: _Message, found: dict[str, tuple[int, float]]) -> None:
         if "op" in tokens[hit.start : hit.end]:
             # "slog op med mig": a break-up, not a blow.
             continue
-        after = tokens[hit.end : hit.end + 2]
-        if hit.name == "violence" and after[:1] == ["i"] and after[1:] and after[1] not in _BODY:
-            # "hun slog mig i løb": beaten at something, not hit.
+        if _beaten_at(message, hit):
             continue
         passive = tokens[hit.start] in _PASSIVE
         if hit.name == "violence" and not passive and tokens[max(0, hit.start - 1) : hit.start] in (["jeg"], ["vi"]):
@@ -1614,6 +1628,8 @@ def _abuse_redefined(message: _Message, found: dict[str, tuple[int, float]]) -> 
             found["sexual_abuse"] = (2, 2)
     for hit in message.any("violence") + message.any("threat"):
         if message.clause_has(hit, _PLAYFUL) or "op" in message.clauses[hit.clause][hit.start : hit.end]:
+            continue
+        if _beaten_at(message, hit):
             continue
         if _ongoing(message, hit):
             found["violence"] = (2, 2)
