@@ -84,9 +84,9 @@ def blind_figures() -> dict[str, float | int]:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the blind split measured critical recall 0.967, risk recall 0.958, 9.0 % of normal messages "
-    "critical and 19.4 % flagged (docs/triage.md, Figures): below the issue's targets on three of four. The "
-    "split is never tuned against, so this stays an expected failure until the method generalises better",
+    reason="the blind split measured critical recall 0.959, risk recall 0.940, 7.8 % of normal messages "
+    "critical and 17.9 % flagged (docs/triage.md, Figures): below the issue's targets. The split is never "
+    "tuned against, so this stays an expected failure until the method generalises better",
 )
 def test_the_blind_split_meets_the_issue_targets():
     result = blind_figures()
@@ -103,10 +103,10 @@ def test_the_blind_split_does_not_fall_below_the_figures_last_measured():
     result = blind_figures()
 
     assert result["n"] == 698
-    assert result["critical_recall"] >= 0.96
-    assert result["risk_recall"] >= 0.95
-    assert result["normal_to_critical"] <= 0.095
-    assert result["normal_flagged"] <= 0.20
+    assert result["critical_recall"] >= 0.95
+    assert result["risk_recall"] >= 0.93
+    assert result["normal_to_critical"] <= 0.085
+    assert result["normal_flagged"] <= 0.19
 
 
 def test_the_eval_command_prints_one_json_line_with_the_agreed_keys():
