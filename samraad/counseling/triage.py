@@ -356,6 +356,8 @@ _SIGNALS: tuple[_Signal, ...] = (
         "orker|magter ~1 at ~1 leve ~1 mere|længere",
         "ikke|ik ~1 at ~1 være|eksistere ~1 her|til",
         "ikke|ik|aldrig ~1 var ~1 født",
+        # A passive wish: "ville ønske jeg ikke var her", "gid jeg ikke var her".
+        "ønske|ønsker|gid ~3 ikke|ik ~1 var|er ~1 her|til",
         "ikke|ik ~1 fandtes|eksisterede",
         "aldrig ~1 vågne|vågner",
         "vil|gider|ønsker|orker|håber ~2 ikke|ik ~1 vågne|vågner ~1 i ~1 morgen",
