@@ -16,8 +16,8 @@ sys.setswitchinterval(0.0005)
 # Django must be set up before anything imports models.
 django_asgi_app = get_asgi_application()
 
-from samraad.routing import websocket_application  # noqa: E402
 from samraad.counseling import triage_model  # noqa: E402
+from samraad.routing import websocket_application  # noqa: E402
 
 # Triage's model is read here, not at the first young person's message (which would wait for it),
 # and so is made before the garbage collector's freeze below, out of every later pass.
